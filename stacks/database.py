@@ -1,0 +1,163 @@
+"""DatabaseStack: the platform's PostgreSQL on RDS. Stateful: nothing here may be replaced by an ordinary change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_rds as rds
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from stacks.config import EnvironmentConfig
+
+# A full minor version: a major-only version is deprecated for new instances (cfn-lint W3691), and an explicit
+# minor makes every engine upgrade a reviewed change. Minor upgrades are applied by changing this line.
+POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_6
+DATABASE_NAME = "competitions"
+# Not PostgreSQL's default 5432: scanners probing the default port find nothing (cdk-nag AwsSolutions-RDS11).
+DATABASE_PORT = 5433
+SECRET_ROTATION_INTERVAL = cdk.Duration.days(30)
+
+
+@dataclass(frozen=True)
+class DatabaseStackProps:
+    config: EnvironmentConfig
+    vpc: ec2.IVpc
+
+
+class DatabaseStack(cdk.Stack):
+    """RDS PostgreSQL in the isolated subnets, encrypted with its own KMS key, with a rotated secret.
+
+    Other stacks use `instance` (for `connections`) and `secret` (for the credentials); they never change this
+    stack's resources, so that deleting or replacing a stateless stack cannot touch the database.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, props: DatabaseStackProps) -> None:
+        config = props.config
+        super().__init__(
+            scope,
+            construct_id,
+            description="Competition platform: PostgreSQL on RDS (stateful)",
+            termination_protection=config.keeps_data,
+        )
+        removal_policy = cdk.RemovalPolicy.SNAPSHOT if config.keeps_data else cdk.RemovalPolicy.DESTROY
+        # The identifier names the instance's log group; a fixed name also makes an accidental replacement fail
+        # loudly (the name is taken) instead of silently creating an empty database.
+        instance_identifier = f"competition-platform-{config.name}"
+
+        self.encryption_key = kms.Key(
+            self,
+            "StorageKey",
+            description=f"Encrypts the {config.name} competition platform database and its backups",
+            enable_key_rotation=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN if config.keeps_data else cdk.RemovalPolicy.DESTROY,
+        )
+
+        parameter_group = rds.ParameterGroup(
+            self,
+            "Parameters",
+            engine=rds.DatabaseInstanceEngine.postgres(version=POSTGRES_VERSION),
+            description=f"Competition platform {config.name}: SSL only, slow-query and DDL logging",
+            parameters={
+                "rds.force_ssl": "1",
+                "log_min_duration_statement": "500",
+                "log_statement": "ddl",
+                "log_connections": "1",
+                "log_disconnections": "1",
+            },
+        )
+
+        postgresql_logs = logs.LogGroup(
+            self,
+            "PostgresqlLogs",
+            log_group_name=f"/aws/rds/instance/{instance_identifier}/postgresql",
+            retention=logs.RetentionDays.ONE_YEAR if config.is_production else logs.RetentionDays.ONE_MONTH,
+            removal_policy=cdk.RemovalPolicy.RETAIN if config.keeps_data else cdk.RemovalPolicy.DESTROY,
+        )
+
+        self.instance = rds.DatabaseInstance(
+            self,
+            "Postgres",
+            instance_identifier=instance_identifier,
+            engine=rds.DatabaseInstanceEngine.postgres(version=POSTGRES_VERSION),
+            instance_type=ec2.InstanceType(config.database.instance_class),
+            vpc=props.vpc,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            publicly_accessible=False,
+            port=DATABASE_PORT,
+            database_name=DATABASE_NAME,
+            credentials=rds.Credentials.from_generated_secret(
+                "platform_admin", secret_name=f"competition-platform/{config.name}/database"
+            ),
+            storage_type=rds.StorageType.GP3,
+            allocated_storage=config.database.allocated_storage_gib,
+            max_allocated_storage=config.database.max_allocated_storage_gib,
+            storage_encrypted=True,
+            storage_encryption_key=self.encryption_key,
+            multi_az=config.database.multi_az,
+            backup_retention=cdk.Duration.days(config.database.backup_retention_days),
+            preferred_backup_window="02:00-03:00",
+            preferred_maintenance_window="Sun:03:30-Sun:04:30",
+            copy_tags_to_snapshot=True,
+            delete_automated_backups=not config.keeps_data,
+            deletion_protection=config.keeps_data,
+            removal_policy=removal_policy,
+            auto_minor_version_upgrade=False,
+            allow_major_version_upgrade=False,
+            parameter_group=parameter_group,
+            cloudwatch_logs_exports=["postgresql", "upgrade"],
+            enable_performance_insights=True,
+            performance_insight_encryption_key=self.encryption_key,
+            performance_insight_retention=rds.PerformanceInsightRetention.DEFAULT,
+            monitoring_interval=cdk.Duration.seconds(60),
+            iam_authentication=False,
+        )
+        # RDS writes into the group above only if it exists before the export is switched on.
+        self.instance.node.add_dependency(postgresql_logs)
+        self._acknowledge_findings(config)
+
+        secret = self.instance.secret
+        if secret is None:  # from_generated_secret always creates one; this keeps the type checker honest
+            raise RuntimeError("the database instance has no generated secret")
+        self.secret: secretsmanager.ISecret = secret
+
+        # Rotation runs in a Lambda function in the private subnets (it needs Secrets Manager's public endpoint
+        # through the NAT); it reaches the database through the security group CDK opens for it.
+        self.rotation = self.instance.add_rotation_single_user(
+            automatically_after=SECRET_ROTATION_INTERVAL,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+        )
+
+        cdk.CfnOutput(self, "DatabaseEndpoint", value=self.instance.db_instance_endpoint_address)
+        cdk.CfnOutput(self, "DatabaseSecretArn", value=self.secret.secret_arn)
+
+    def _acknowledge_findings(self, config: EnvironmentConfig) -> None:
+        monitoring_role = self.instance.node.find_child("MonitoringRole")
+        cdk.Validations.of(monitoring_role).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AmazonRDSEnhancedMonitoringRole]",
+                reason="Enhanced monitoring needs exactly this AWS-maintained policy (CloudWatch Logs writes to "
+                "the RDSOSMetrics group); AWS keeps it in step with the agent.",
+            )
+        )
+        if not config.database.multi_az:
+            cdk.Validations.of(self.instance).acknowledge(
+                cdk.Acknowledgment(
+                    id="AwsSolutions-RDS3",
+                    reason=f"{config.name} runs single-AZ by configuration to save cost; the config loader "
+                    "rejects a production database without multi-AZ.",
+                )
+            )
+        if not config.keeps_data:
+            cdk.Validations.of(self.instance).acknowledge(
+                cdk.Acknowledgment(
+                    id="AwsSolutions-RDS10",
+                    reason="dev holds only demo data and must be removable with cdk destroy; staging and prod "
+                    "have deletion protection.",
+                )
+            )

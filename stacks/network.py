@@ -1,0 +1,61 @@
+"""NetworkStack: the VPC every other stack of an environment runs in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from stacks.config import EnvironmentConfig
+
+VPC_CIDR = "10.0.0.0/16"
+
+
+@dataclass(frozen=True)
+class NetworkStackProps:
+    config: EnvironmentConfig
+
+
+class NetworkStack(cdk.Stack):
+    """VPC over the configured zones: public subnets for the load balancer and NAT, private subnets with egress
+    for the tasks, isolated subnets for the database. All traffic is recorded in flow logs."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: NetworkStackProps) -> None:
+        super().__init__(scope, construct_id, description="Competition platform: VPC, subnets, NAT, flow logs")
+        config = props.config
+
+        flow_log_group = logs.LogGroup(
+            self,
+            "FlowLogs",
+            retention=logs.RetentionDays.ONE_YEAR if config.is_production else logs.RetentionDays.ONE_MONTH,
+            removal_policy=cdk.RemovalPolicy.RETAIN if config.keeps_data else cdk.RemovalPolicy.DESTROY,
+        )
+
+        self.vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(VPC_CIDR),
+            availability_zones=list(config.availability_zones),
+            nat_gateways=config.nat_gateways,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24),
+                ec2.SubnetConfiguration(
+                    name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=20
+                ),
+                ec2.SubnetConfiguration(name="Isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24),
+            ],
+            # Nothing may use the default security group: strip its rules so that a resource that falls back to it
+            # gets no traffic instead of everything.
+            restrict_default_security_group=True,
+            flow_logs={
+                "AllTraffic": ec2.FlowLogOptions(
+                    destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_log_group),
+                    traffic_type=ec2.FlowLogTrafficType.ALL,
+                )
+            },
+            # S3 traffic (submission files, image layers from ECR) stays off the NAT gateways.
+            gateway_endpoints={"S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)},
+        )

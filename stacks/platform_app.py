@@ -1,0 +1,60 @@
+"""Builds the CDK app from configuration. `app.py` and the tests both use `build_platform_app`, so that the tests
+synthesize exactly what `cdk synth` does (same cdk.json feature flags, same context, same cdk-nag checks)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from stacks.config import PlatformConfig, load_platform_config
+from stacks.stage import PlatformStage
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_repository_context(root: Path = REPO_ROOT) -> dict[str, Any]:
+    """The context `cdk synth` sees from files: cdk.json's `context`, then the cached lookups of cdk.context.json.
+
+    A bare `cdk.App()` reads neither when it is not started by the CDK CLI (aws/aws-cdk#17553).
+    """
+    context: dict[str, Any] = dict(json.loads((root / "cdk.json").read_text())["context"])
+    cached_lookups = root / "cdk.context.json"
+    if cached_lookups.exists():
+        context.update(json.loads(cached_lookups.read_text()))
+    return context
+
+
+@dataclass(frozen=True)
+class PlatformApp:
+    app: cdk.App
+    config: PlatformConfig
+    stages: Mapping[str, PlatformStage]
+
+
+def build_platform_app(
+    *,
+    context: Mapping[str, Any] | None = None,
+    outdir: str | None = None,
+    builtin_validation: bool = True,
+) -> PlatformApp:
+    """The whole platform: one stage per configured environment, checked by cdk-nag's AwsSolutions pack.
+
+    Raises `ConfigError` (one line, for humans) before any resource exists when the configuration is invalid.
+    """
+    app = cdk.App(
+        context=dict(context if context is not None else read_repository_context()),
+        outdir=outdir,
+        builtin_cloud_formation_validation=builtin_validation,
+    )
+    # Values given with `cdk synth -c key=value` win over the files: read through the app's merged context.
+    config = load_platform_config(app.node.try_get_context)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+
+    stages = {name: PlatformStage(app, environment) for name, environment in config.environments.items()}
+    return PlatformApp(app=app, config=config, stages=stages)

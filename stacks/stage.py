@@ -1,0 +1,39 @@
+"""PlatformStage: the stacks of one environment (dev, staging or prod), in that environment's account and region."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from stacks.config import EnvironmentConfig
+from stacks.database import DatabaseStack, DatabaseStackProps
+from stacks.network import NetworkStack, NetworkStackProps
+from stacks.service import ServiceStack, ServiceStackProps
+from stacks.storage import StorageStack, StorageStackProps
+
+
+class PlatformStage(cdk.Stage):
+    """Network, database and storage (stateful) and the service (stateless) of one environment."""
+
+    def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
+        super().__init__(
+            scope, config.stage_id, env=cdk.Environment(account=config.account, region=config.region)
+        )
+        self.config = config
+        cdk.Tags.of(self).add("project", "competition-platform")
+        cdk.Tags.of(self).add("environment", config.name)
+
+        self.network = NetworkStack(self, "Network", NetworkStackProps(config=config))
+        self.database = DatabaseStack(self, "Database", DatabaseStackProps(config=config, vpc=self.network.vpc))
+        self.storage = StorageStack(self, "Storage", StorageStackProps(config=config))
+        self.service = ServiceStack(
+            self,
+            "Service",
+            ServiceStackProps(
+                config=config,
+                vpc=self.network.vpc,
+                database=self.database.instance,
+                database_secret=self.database.secret,
+                access_logs_bucket=self.storage.access_logs_bucket,
+            ),
+        )
