@@ -205,7 +205,9 @@ def load_platform_config(context: ContextLookup) -> PlatformConfig:
             )
     for name in ENVIRONMENT_NAMES:
         if name not in configured:
-            raise ConfigError(f"{environments_reader.key(name)} is missing; every platform has {', '.join(ENVIRONMENT_NAMES)}")
+            raise ConfigError(
+                f"{environments_reader.key(name)} is missing; every platform has {', '.join(ENVIRONMENT_NAMES)}"
+            )
 
     environments = {
         name: _load_environment(name, environments_reader.child(name), context) for name in ENVIRONMENT_NAMES
@@ -240,17 +242,13 @@ def _load_environment(name: str, env: _Reader, context: ContextLookup) -> Enviro
     )
 
 
-def _load_availability_zones(
-    env: _Reader, account: str, region: str, context: ContextLookup
-) -> tuple[str, ...]:
+def _load_availability_zones(env: _Reader, account: str, region: str, context: ContextLookup) -> tuple[str, ...]:
     key = env.key("availabilityZones")
     value = env.raw("availabilityZones")
     if not isinstance(value, list) or not all(isinstance(zone, str) for zone in value):
         raise ConfigError(f"{key} = {_show(value)}: expected a list of availability zone names")
     if len(value) < 2 or len(set(value)) != len(value):
-        raise ConfigError(
-            f"{key} = {value}: expected at least two distinct zones (RDS and the load balancer span two)"
-        )
+        raise ConfigError(f"{key} = {value}: expected at least two distinct zones (RDS and the load balancer span two)")
     zone_pattern = re.compile(rf"^{re.escape(region)}[a-z]$")
     for zone in value:
         if not zone_pattern.match(zone):

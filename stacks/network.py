@@ -24,8 +24,14 @@ class NetworkStack(cdk.Stack):
     for the tasks, isolated subnets for the database. All traffic is recorded in flow logs."""
 
     def __init__(self, scope: Construct, construct_id: str, props: NetworkStackProps) -> None:
-        super().__init__(scope, construct_id, description="Competition platform: VPC, subnets, NAT, flow logs")
         config = props.config
+        super().__init__(
+            scope,
+            construct_id,
+            description="Competition platform: VPC, subnets, NAT, flow logs",
+            # Every other stack lives in this VPC: deleting it by accident takes the environment down.
+            termination_protection=config.keeps_data,
+        )
 
         flow_log_group = logs.LogGroup(
             self,
@@ -42,9 +48,7 @@ class NetworkStack(cdk.Stack):
             nat_gateways=config.nat_gateways,
             subnet_configuration=[
                 ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24),
-                ec2.SubnetConfiguration(
-                    name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=20
-                ),
+                ec2.SubnetConfiguration(name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=20),
                 ec2.SubnetConfiguration(name="Isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24),
             ],
             # Nothing may use the default security group: strip its rules so that a resource that falls back to it

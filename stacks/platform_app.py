@@ -42,8 +42,12 @@ def build_platform_app(
     context: Mapping[str, Any] | None = None,
     outdir: str | None = None,
     builtin_validation: bool = True,
+    nag: bool = True,
 ) -> PlatformApp:
     """The whole platform: one stage per configured environment, checked by cdk-nag's AwsSolutions pack.
+
+    `builtin_validation` and `nag` exist for the tests, which run both checks their own way; `cdk synth` keeps
+    both on.
 
     Raises `ConfigError` (one line, for humans) before any resource exists when the configuration is invalid.
     """
@@ -51,10 +55,15 @@ def build_platform_app(
         context=dict(context if context is not None else read_repository_context()),
         outdir=outdir,
         builtin_cloud_formation_validation=builtin_validation,
+        # Templates depend on the code and cdk.json only: no per-run construct stack traces (they carry the
+        # jsii kernel's temp folder) and no library-usage analytics resource that changes with every upgrade.
+        stack_traces=False,
+        analytics_reporting=False,
     )
     # Values given with `cdk synth -c key=value` win over the files: read through the app's merged context.
     config = load_platform_config(app.node.try_get_context)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    if nag:
+        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 
     stages = {name: PlatformStage(app, environment) for name, environment in config.environments.items()}
     return PlatformApp(app=app, config=config, stages=stages)

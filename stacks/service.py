@@ -20,6 +20,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig, ServiceConfig
+from stacks.database import DATABASE_PORT
 
 SERVICE_SOURCE = Path(__file__).resolve().parent.parent / "service"
 CONTAINER_PORT = 8000
@@ -55,14 +56,14 @@ class ServiceStack(cdk.Stack):
 
     def __init__(self, scope: Construct, construct_id: str, props: ServiceStackProps) -> None:
         super().__init__(
-            scope, construct_id, description="Competition platform: ECS Fargate service behind a load balancer"
+            scope,
+            construct_id,
+            description="Competition platform: ECS Fargate service behind a load balancer",
         )
         config = props.config
         keeps_data = config.keeps_data
 
-        self.cluster = ecs.Cluster(
-            self, "Cluster", vpc=props.vpc, container_insights_v2=ecs.ContainerInsights.ENABLED
-        )
+        self.cluster = ecs.Cluster(self, "Cluster", vpc=props.vpc, container_insights_v2=ecs.ContainerInsights.ENABLED)
         image = ecs.ContainerImage.from_docker_image_asset(
             ecr_assets.DockerImageAsset(
                 self,
@@ -82,9 +83,7 @@ class ServiceStack(cdk.Stack):
             self,
             "DjangoSecretKey",
             description=f"Django SECRET_KEY of the {config.name} competition service",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=64, exclude_punctuation=True
-            ),
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
             removal_policy=cdk.RemovalPolicy.RETAIN if keeps_data else cdk.RemovalPolicy.DESTROY,
         )
         cdk.Validations.of(django_secret_key).acknowledge(
@@ -114,7 +113,11 @@ class ServiceStack(cdk.Stack):
         self.task_security_group.add_egress_rule(
             ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs (ECR, Secrets Manager, logs, S3)"
         )
-        self.task_security_group.connections.allow_to_default_port(props.database, "Tasks to PostgreSQL")
+        # A literal port keeps the rule readable in `cdk diff` (the instance's port attribute is a cross-stack
+        # token); the rule lives in this stack, so the database stack never depends on the service stack.
+        self.task_security_group.connections.allow_to(
+            props.database, ec2.Port.tcp(DATABASE_PORT), "Tasks to PostgreSQL"
+        )
 
         self.load_balancer = elbv2.ApplicationLoadBalancer(
             self,
@@ -147,7 +150,9 @@ class ServiceStack(cdk.Stack):
             submissions_bucket=submissions_bucket,
         )
 
-        self.task_definition = self._task_definition("WebTask", f"competition-platform-{config.name}-web", config.service)
+        self.task_definition = self._task_definition(
+            "WebTask", f"competition-platform-{config.name}-web", config.service
+        )
         self.task_definition.add_container(
             "web",
             image=image,
@@ -232,9 +237,7 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(
             self,
             "TaskSubnetIds",
-            value=",".join(
-                props.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnet_ids
-            ),
+            value=",".join(props.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnet_ids),
         )
 
     def _grant_web_task_access(self, submissions_bucket: s3.IBucket, database_secret: secretsmanager.ISecret) -> None:
@@ -295,7 +298,10 @@ class ServiceStack(cdk.Stack):
             return self.load_balancer.add_listener("Http", port=80, open=False)
 
         zone = route53.HostedZone.from_hosted_zone_attributes(
-            self, "Zone", hosted_zone_id=config.domain.hosted_zone_id, zone_name=config.domain.hosted_zone_name
+            self,
+            "Zone",
+            hosted_zone_id=config.domain.hosted_zone_id,
+            zone_name=config.domain.hosted_zone_name,
         )
         certificate = acm.Certificate(
             self,

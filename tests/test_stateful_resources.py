@@ -1,0 +1,39 @@
+"""Stateful resources keep their logical ids: a changed id makes CloudFormation create a new resource and delete
+the old one (an empty database, a lost bucket). Changing one of these ids is never an ordinary change."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import SynthesizedPlatform
+
+STATEFUL_LOGICAL_IDS = {
+    ("Database", "AWS::RDS::DBInstance"): {"Postgres9DC8BB04"},
+    ("Database", "AWS::KMS::Key"): {"StorageKeyB6649B55"},
+    ("Storage", "AWS::S3::Bucket"): {"SubmissionsDC7188AC", "AccessLogs8B620ECA"},
+    ("Network", "AWS::EC2::VPC"): {"Vpc8378EB38"},
+}
+# CDK names the generated database secret after its construct path and the password rules: a change of the
+# excluded characters or the user name replaces the secret, and this test says so before a deploy does.
+DATABASE_SECRET_LOGICAL_IDS = {
+    "Dev": "DevDatabasePostgresSecret1AA837123fdaad7efa858a3daf9490cf0a702aeb",
+    "Staging": "StagingDatabasePostgresSecretD69C1B593fdaad7efa858a3daf9490cf0a702aeb",
+    "Prod": "ProdDatabasePostgresSecret6487F1A83fdaad7efa858a3daf9490cf0a702aeb",
+}
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+@pytest.mark.parametrize(("kind", "resource_type"), sorted(STATEFUL_LOGICAL_IDS))
+def test_stateful_resource_keeps_its_logical_id(
+    synthesized: SynthesizedPlatform, stage: str, kind: str, resource_type: str
+) -> None:
+    logical_ids = set(synthesized.resources(f"{stage}/{kind}", resource_type))
+
+    assert logical_ids == STATEFUL_LOGICAL_IDS[(kind, resource_type)]
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_database_secret_keeps_its_logical_id(synthesized: SynthesizedPlatform, stage: str) -> None:
+    logical_ids = set(synthesized.resources(f"{stage}/Database", "AWS::SecretsManager::Secret"))
+
+    assert logical_ids == {DATABASE_SECRET_LOGICAL_IDS[stage]}

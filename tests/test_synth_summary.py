@@ -1,0 +1,25 @@
+"""The summary `make synth` prints."""
+
+from __future__ import annotations
+
+from scripts.synth_summary import summarize
+from tests.conftest import ALL_STACKS, SynthesizedPlatform
+
+
+def test_summary_lists_every_stack_with_its_resource_count(synthesized: SynthesizedPlatform) -> None:
+    summary = summarize(synthesized.outdir).splitlines()
+
+    for name in ALL_STACKS:
+        (line,) = [line for line in summary if line.startswith(f"{name} ")]
+        assert int(line.split()[1]) == synthesized.stacks[name].resource_count()
+    assert (
+        summary[-2]
+        == f"{len(ALL_STACKS)} stacks, {sum(s.resource_count() for s in synthesized.stacks.values())} resources"
+    )
+
+
+def test_summary_reports_the_cdk_nag_result(synthesized: SynthesizedPlatform) -> None:
+    last_line = summarize(synthesized.outdir).splitlines()[-1]
+
+    assert last_line.startswith("cdk-nag AwsSolutions: passed, 0 unacknowledged findings, ")
+    assert last_line.endswith(" acknowledged with reasons")
