@@ -35,6 +35,13 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 _INSTANCE_CLASS = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
 _DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+_CONNECTION_ARN = re.compile(
+    r"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z]{2}(-[a-z]+)+-\d:\d{12}:connection/[0-9a-f-]{36}$"
+)
+_REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+# git check-ref-format, simplified: no spaces, no "..", no control or special characters, no leading "-" or "/".
+_BRANCH = re.compile(r"^(?!-)(?!/)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]{1,200}(?<!/)(?<!\.lock)$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 RDS_MAX_BACKUP_RETENTION_DAYS = 35
 RDS_MIN_STORAGE_GIB = 20
@@ -106,8 +113,25 @@ class EnvironmentConfig:
 
 
 @dataclass(frozen=True)
+class PipelineConfig:
+    """Where the delivery pipeline lives (the tooling account) and what it watches."""
+
+    account: str
+    region: str
+    connection_arn: str
+    repository: str  # "owner/name" on GitHub
+    branch: str
+    notification_email: str | None
+
+    @property
+    def repository_owner(self) -> str:
+        return self.repository.split("/")[0]
+
+
+@dataclass(frozen=True)
 class PlatformConfig:
     environments: Mapping[str, EnvironmentConfig]
+    pipeline: PipelineConfig
 
     def environment(self, name: str) -> EnvironmentConfig:
         if name not in self.environments:
@@ -194,6 +218,7 @@ def load_platform_config(context: ContextLookup) -> PlatformConfig:
         raise ConfigError(f"context key {CONTEXT_KEY!r} is missing from cdk.json")
     platform = _Reader(raw, CONTEXT_KEY)
     environments_reader = platform.child("environments")
+    pipeline = _load_pipeline(platform.child("pipeline"))
     platform.reject_unknown_keys()
 
     configured = environments_reader.keys()
@@ -212,7 +237,32 @@ def load_platform_config(context: ContextLookup) -> PlatformConfig:
     environments = {
         name: _load_environment(name, environments_reader.child(name), context) for name in ENVIRONMENT_NAMES
     }
-    return PlatformConfig(environments=environments)
+    return PlatformConfig(environments=environments, pipeline=pipeline)
+
+
+def _load_pipeline(pipeline: _Reader) -> PipelineConfig:
+    account = pipeline.string("account", _ACCOUNT, "a 12-digit AWS account id (the tooling account)")
+    region = pipeline.string("region", _REGION, "an AWS region name such as eu-west-1")
+    connection_arn = pipeline.string(
+        "connectionArn",
+        _CONNECTION_ARN,
+        "the ARN of a CodeStar/CodeConnections GitHub connection, "
+        "arn:aws:codeconnections:<region>:<account>:connection/<uuid>",
+    )
+    repository = pipeline.string("repository", _REPOSITORY, 'a GitHub repository as "owner/name"')
+    branch = pipeline.string("branch", _BRANCH, "a git branch name such as main")
+    email = pipeline.raw("notificationEmail", required=False)
+    if email is not None and (not isinstance(email, str) or not _EMAIL.match(email)):
+        raise ConfigError(f"{pipeline.key('notificationEmail')} = {_show(email)}: expected an e-mail address or null")
+    pipeline.reject_unknown_keys()
+    return PipelineConfig(
+        account=account,
+        region=region,
+        connection_arn=connection_arn,
+        repository=repository,
+        branch=branch,
+        notification_email=email,
+    )
 
 
 def _load_environment(name: str, env: _Reader, context: ContextLookup) -> EnvironmentConfig:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
@@ -21,11 +22,13 @@ from constructs import Construct
 
 from stacks.config import EnvironmentConfig, ServiceConfig
 from stacks.database import DATABASE_PORT
+from stacks.migrations import DatabaseMigrations, DatabaseMigrationsProps
 
 SERVICE_SOURCE = Path(__file__).resolve().parent.parent / "service"
 CONTAINER_PORT = 8000
 HEALTH_CHECK_PATH = "/healthz"
-MIGRATION_COMMAND = ["python", "manage.py", "migrate", "--noinput"]
+TASK_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+TARGET_5XX_PER_MINUTE = 10
 CPU_TARGET_PERCENT = 60
 REQUESTS_PER_TASK_PER_MINUTE = 1000
 # Files in service/ that never go into the image; also keeps the asset hash stable when they change.
@@ -63,16 +66,22 @@ class ServiceStack(cdk.Stack):
         config = props.config
         keeps_data = config.keeps_data
 
-        self.cluster = ecs.Cluster(self, "Cluster", vpc=props.vpc, container_insights_v2=ecs.ContainerInsights.ENABLED)
-        image = ecs.ContainerImage.from_docker_image_asset(
-            ecr_assets.DockerImageAsset(
-                self,
-                "Image",
-                directory=str(SERVICE_SOURCE),
-                platform=ecr_assets.Platform.LINUX_AMD64,
-                exclude=IMAGE_EXCLUDES,
-            )
+        cluster_name = f"competition-platform-{config.name}"
+        self.cluster = ecs.Cluster(
+            self,
+            "Cluster",
+            cluster_name=cluster_name,
+            vpc=props.vpc,
+            container_insights_v2=ecs.ContainerInsights.ENABLED,
         )
+        image_asset = ecr_assets.DockerImageAsset(
+            self,
+            "Image",
+            directory=str(SERVICE_SOURCE),
+            platform=ecr_assets.Platform.LINUX_AMD64,
+            exclude=IMAGE_EXCLUDES,
+        )
+        image = ecs.ContainerImage.from_docker_image_asset(image_asset)
         log_group = logs.LogGroup(
             self,
             "ContainerLogs",
@@ -164,38 +173,51 @@ class ServiceStack(cdk.Stack):
             stop_timeout=cdk.Duration.seconds(30),
         )
 
-        self.migration_task_definition = self._task_definition(
-            "MigrationTask", f"competition-platform-{config.name}-migrate", config.service
-        )
-        self.migration_task_definition.add_container(
-            "migrate",
-            image=image,
-            essential=True,
-            command=MIGRATION_COMMAND,
-            logging=ecs.LogDriver.aws_logs(stream_prefix="migrate", log_group=log_group),
-            environment=settings.environment,
-            secrets=settings.secrets,
-        )
-
         self._grant_web_task_access(submissions_bucket, props.database_secret)
-        self._acknowledge_task_definition_findings(config)
 
         self.service = ecs.FargateService(
             self,
             "Service",
+            service_name=f"competition-platform-{config.name}-web",
             cluster=self.cluster,
             task_definition=self.task_definition,
-            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            vpc_subnets=TASK_SUBNETS,
             security_groups=[self.task_security_group],
             assign_public_ip=False,
             # A rolling deployment never drops below the current capacity and may double it while it runs.
             min_healthy_percent=100,
             max_healthy_percent=200,
             circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            deployment_alarms=ecs.DeploymentAlarmConfig(
+                alarm_names=[_alarm_name(config, "target-5xx"), _alarm_name(config, "unhealthy-targets")],
+                behavior=ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+            ),
             health_check_grace_period=cdk.Duration.seconds(60),
             propagate_tags=ecs.PropagatedTagSource.SERVICE,
             enable_ecs_managed_tags=True,
         )
+
+        self.migration_task_definition = self._task_definition(
+            "MigrationTask", f"competition-platform-{config.name}-migrate", config.service
+        )
+        self.migrations = DatabaseMigrations(
+            self,
+            "Migrations",
+            DatabaseMigrationsProps(
+                cluster=self.cluster,
+                cluster_name=cluster_name,
+                task_definition=self.migration_task_definition,
+                image=image,
+                image_version=image_asset.asset_hash,
+                environment=settings.environment,
+                secrets=settings.secrets,
+                log_group=log_group,
+                subnets=TASK_SUBNETS,
+                security_group=self.task_security_group,
+                run_before=self.service,
+            ),
+        )
+        self._acknowledge_task_definition_findings()
 
         target_group = self._listeners(config).add_targets(
             "Service",
@@ -230,15 +252,43 @@ class ServiceStack(cdk.Stack):
             scale_out_cooldown=cdk.Duration.minutes(1),
         )
 
-        cdk.CfnOutput(self, "ServiceUrl", value=self.service_url, description="Public URL of the service")
+        self._deployment_alarms(config, target_group)
+
+        # The pipeline's smoke test reads this output (env_from_cfn_outputs).
+        self.service_url_output = cdk.CfnOutput(
+            self, "ServiceUrl", value=self.service_url, description="Public URL of the service"
+        )
         cdk.CfnOutput(self, "ClusterName", value=self.cluster.cluster_name)
         cdk.CfnOutput(self, "MigrationTaskDefinitionArn", value=self.migration_task_definition.task_definition_arn)
-        cdk.CfnOutput(self, "TaskSecurityGroupId", value=self.task_security_group.security_group_id)
-        cdk.CfnOutput(
+
+    def _deployment_alarms(self, config: EnvironmentConfig, target_group: elbv2.ApplicationTargetGroup) -> None:
+        """Alarms the ECS deployment watches: either one firing during a rollout rolls the service back."""
+        errors = cloudwatch.Alarm(
             self,
-            "TaskSubnetIds",
-            value=",".join(props.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnet_ids),
+            "Target5xxAlarm",
+            alarm_name=_alarm_name(config, "target-5xx"),
+            alarm_description="The service answers 5xx; a deployment in progress rolls back",
+            metric=target_group.metrics.http_code_target(
+                elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=cdk.Duration.minutes(1), statistic="Sum"
+            ),
+            threshold=TARGET_5XX_PER_MINUTE,
+            evaluation_periods=2,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
+        unhealthy = cloudwatch.Alarm(
+            self,
+            "UnhealthyTargetsAlarm",
+            alarm_name=_alarm_name(config, "unhealthy-targets"),
+            alarm_description="Targets fail the health check; a deployment in progress rolls back",
+            metric=target_group.metrics.unhealthy_host_count(period=cdk.Duration.minutes(1), statistic="Maximum"),
+            threshold=1,
+            evaluation_periods=3,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        # ECS looks the alarms up by name when a deployment starts: they must exist first.
+        self.service.node.add_dependency(errors, unhealthy)
 
     def _grant_web_task_access(self, submissions_bucket: s3.IBucket, database_secret: secretsmanager.ISecret) -> None:
         """The web task reads, writes and deletes submission files, and nothing else in S3; the migration task
@@ -259,7 +309,7 @@ class ServiceStack(cdk.Stack):
             )
         )
 
-    def _acknowledge_task_definition_findings(self, config: EnvironmentConfig) -> None:
+    def _acknowledge_task_definition_findings(self) -> None:
         for task_definition in (self.task_definition, self.migration_task_definition):
             cdk.Validations.of(task_definition).acknowledge(
                 cdk.Acknowledgment(
@@ -331,6 +381,10 @@ class ServiceStack(cdk.Stack):
             certificates=[certificate],
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
         )
+
+
+def _alarm_name(config: EnvironmentConfig, what: str) -> str:
+    return f"competition-platform-{config.name}-{what}"
 
 
 @dataclass(frozen=True)

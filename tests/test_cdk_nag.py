@@ -18,9 +18,9 @@ def test_no_unacknowledged_aws_solutions_finding(synthesized: SynthesizedPlatfor
     report = AwsSolutionsChecks().validate_scope(synthesized.platform.app)
 
     findings = [
-        f"{violation.rule_name} on {construct.construct_path}"
+        f"{violation.rule_name} on {resource.construct_path or resource.resource_logical_id}"
         for violation in report.violations
-        for construct in violation.violating_constructs
+        for resource in violation.violating_resources
     ]
 
     assert findings == []

@@ -9,7 +9,8 @@ from aws_cdk.assertions import Match
 
 from stacks.config import PlatformConfig
 from stacks.database import DATABASE_PORT
-from stacks.service import CONTAINER_PORT, HEALTH_CHECK_PATH, MIGRATION_COMMAND
+from stacks.migrations.construct import MIGRATION_COMMAND
+from stacks.service import CONTAINER_PORT, HEALTH_CHECK_PATH
 from tests.conftest import SynthesizedPlatform
 
 STATEFUL_TYPES = ("AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::EC2::VPC")
