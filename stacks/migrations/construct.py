@@ -34,7 +34,7 @@ class DatabaseMigrationsProps:
     secrets: dict[str, ecs.Secret]
     log_group: logs.ILogGroup
     subnets: ec2.SubnetSelection
-    security_group: ec2.ISecurityGroup
+    security_group: ec2.SecurityGroup
     run_before: ecs.FargateService
 
 
@@ -42,8 +42,9 @@ class DatabaseMigrations(Construct):
     """Runs `manage.py migrate` once per deployment that changes the image, before the service is updated.
 
     The runner function's environment holds the image's asset hash, so every new image gives a new function version
-    in the template, and the Trigger runs again (the task definition ARN alone is a Ref whose text never changes). Its failure fails the stack update:
-    CloudFormation rolls back and the running version keeps serving. `cdk deploy 'Dev/*'` runs it too.
+    in the template and the Trigger runs again (the task definition ARN alone is a Ref whose text never changes).
+    A failed migration fails the stack update: CloudFormation rolls back and the running version keeps serving.
+    `cdk deploy 'Dev/*'` runs it too.
     """
 
     def __init__(self, scope: Construct, construct_id: str, props: DatabaseMigrationsProps) -> None:
