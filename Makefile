@@ -15,6 +15,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 # jsii keeps its unpacked modules here between runs (warm start ~0.6 s instead of ~7 s).
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT := $(abspath .cache/jsii)
 
+# `make test JUNIT_DIR=reports` also writes JUnit XML (the pipeline publishes it as CodeBuild test reports).
+JUNIT_DIR ?=
+junit = $(if $(JUNIT_DIR),--junitxml=$(abspath $(JUNIT_DIR))/$(1).xml)
+
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 INFRA_CODE := app.py stacks pipeline scripts
@@ -44,10 +48,10 @@ synth: install ## Synthesize every stack into cdk.out/ (cdk-nag runs) and print 
 test: install test-infra test-service ## Run every test (infrastructure and service)
 
 test-infra: install ## Infrastructure tests: snapshots, assertions, cdk-nag, cfn-lint, configuration
-	pytest tests
+	pytest tests $(call junit,infra)
 
 test-service: install ## Service tests on a throwaway PostgreSQL 15 cluster
-	cd service && pytest
+	cd service && pytest $(call junit,service)
 
 lint: install ## ruff (with security rules), ruff format check, mypy on the infrastructure code
 	ruff check .

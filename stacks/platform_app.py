@@ -12,6 +12,7 @@ from typing import Any
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
+from pipeline.pipeline_stack import PipelineStack, PipelineStackProps
 from stacks.config import PlatformConfig, load_platform_config
 from stacks.stage import PlatformStage
 
@@ -34,7 +35,8 @@ def read_repository_context(root: Path = REPO_ROOT) -> dict[str, Any]:
 class PlatformApp:
     app: cdk.App
     config: PlatformConfig
-    stages: Mapping[str, PlatformStage]
+    pipeline: PipelineStack
+    stages: Mapping[str, PlatformStage]  # by environment name; staging and prod live inside the pipeline
 
 
 def build_platform_app(
@@ -44,7 +46,8 @@ def build_platform_app(
     builtin_validation: bool = True,
     nag: bool = True,
 ) -> PlatformApp:
-    """The whole platform: one stage per configured environment, checked by cdk-nag's AwsSolutions pack.
+    """The whole platform, checked by cdk-nag's AwsSolutions pack: the `Dev` stage, deployed directly by engineers
+    (`cdk deploy 'Dev/*'`), and the `Pipeline` stack, which deploys the `Staging` and `Prod` stages on every push.
 
     `builtin_validation` and `nag` exist for the tests, which run both checks their own way; `cdk synth` keeps
     both on.
@@ -65,5 +68,7 @@ def build_platform_app(
     if nag:
         cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 
-    stages = {name: PlatformStage(app, environment) for name, environment in config.environments.items()}
-    return PlatformApp(app=app, config=config, stages=stages)
+    dev = PlatformStage(app, config.environment("dev"))
+    pipeline = PipelineStack(app, "Pipeline", PipelineStackProps(platform=config))
+    stages = {"dev": dev, "staging": pipeline.staging, "prod": pipeline.prod}
+    return PlatformApp(app=app, config=config, pipeline=pipeline, stages=stages)

@@ -36,7 +36,13 @@ def stage_id(environment: str) -> str:
     return environment.capitalize()
 
 
-ALL_STACKS = [f"{stage_id(env)}/{kind}" for env in ENVIRONMENT_NAMES for kind in STACK_KINDS]
+PIPELINE_STACK = "Pipeline"
+# Tests name stacks "Prod/Service"; staging and prod are synthesized inside the pipeline ("Pipeline/Prod/Service").
+ALL_STACKS = [f"{stage_id(env)}/{kind}" for env in ENVIRONMENT_NAMES for kind in STACK_KINDS] + [PIPELINE_STACK]
+
+
+def short_name(display_name: str) -> str:
+    return display_name if display_name == PIPELINE_STACK else display_name.removeprefix(f"{PIPELINE_STACK}/")
 
 
 @dataclass
@@ -66,7 +72,7 @@ class SynthesizedPlatform:
 def synthesize_platform(outdir: Path) -> SynthesizedPlatform:
     platform = build_platform_app(outdir=str(outdir), builtin_validation=False, nag=False)
     platform.app.synth()
-    stacks = {stack.display_name: stack for stack in read_stacks(outdir)}
+    stacks = {short_name(stack.display_name): stack for stack in read_stacks(outdir)}
     return SynthesizedPlatform(platform=platform, outdir=outdir, stacks=stacks)
 
 

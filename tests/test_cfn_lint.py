@@ -15,6 +15,18 @@ IGNORED_CHECKS = {
     # CDK adds DependsOn next to a Ref/GetAtt that already orders the resources; harmless duplication.
     "W3005": "Obsolete DependsOn",
 }
+# Ignored in one template only:
+IGNORED_IN_TEMPLATE = {
+    # E3703 validates a deploy action's RoleArn as an ARN string and reports the Fn::Join that CDK Pipelines uses
+    # for cross-account deploy roles ("prefer Fn::Sub"): valid CloudFormation, a style preference raised as an error.
+    "Pipeline.template.json": {"E3703"},
+}
+
+
+def finding_is_ignored(line: str) -> bool:
+    """`path:line:col:line:col:RULE:message` from cfn-lint's parseable format."""
+    path, _, _, _, _, rule, _message = line.split(":", 6)
+    return rule in IGNORED_IN_TEMPLATE.get(Path(path).name, set())
 
 
 def test_every_template_passes_cfn_lint(synthesized: SynthesizedPlatform) -> None:
@@ -36,5 +48,8 @@ def test_every_template_passes_cfn_lint(synthesized: SynthesizedPlatform) -> Non
         check=False,
     )
 
-    assert result.stdout.strip() == "", result.stdout
-    assert result.returncode == 0, result.stderr
+    findings = [line for line in result.stdout.splitlines() if line.strip() and not finding_is_ignored(line)]
+
+    assert findings == []
+    # Exit code 1 means cfn-lint itself failed; other non-zero codes report findings, judged line by line above.
+    assert result.returncode != 1, result.stderr

@@ -230,3 +230,73 @@ def test_synthesis_with_a_bad_value_prints_one_line_and_no_stack_trace() -> None
         'cdk.json: platform.environments.dev.account = "12345": expected a 12-digit AWS account id'
     ]
     assert "Traceback" not in result.stderr
+
+
+def pipeline_rejection(key: str, value: Any) -> str:
+    context = copy.deepcopy(BASE_CONTEXT)
+    if value is DELETE:
+        del context["platform"]["pipeline"][key]
+    else:
+        context["platform"]["pipeline"][key] = value
+    with pytest.raises(ConfigError) as raised:
+        load_platform_config(context.get)
+    return str(raised.value)
+
+
+def test_missing_connection_arn_is_rejected() -> None:
+    assert pipeline_rejection("connectionArn", DELETE) == "platform.pipeline.connectionArn is missing"
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:codeconnections:eu-west-1:444444444444:connection/not-a-uuid",
+        "arn:aws:codecommit:eu-west-1:444444444444:connection/00000000-0000-4000-8000-000000000000",
+        "github.com/example-org/competition-platform",
+    ],
+)
+def test_malformed_connection_arn_is_rejected(arn: str) -> None:
+    message = pipeline_rejection("connectionArn", arn)
+
+    assert message.startswith(f'platform.pipeline.connectionArn = "{arn}": expected the ARN of a CodeStar')
+
+
+def test_legacy_codestar_connection_arn_is_accepted() -> None:
+    context = copy.deepcopy(BASE_CONTEXT)
+    arn = "arn:aws:codestar-connections:eu-west-1:444444444444:connection/00000000-0000-4000-8000-000000000000"
+    context["platform"]["pipeline"]["connectionArn"] = arn
+
+    assert load_platform_config(context.get).pipeline.connection_arn == arn
+
+
+@pytest.mark.parametrize("repository", ["competition-platform", "example-org/", "https://github.com/a/b", "a/b/c"])
+def test_repository_that_is_not_owner_slash_name_is_rejected(repository: str) -> None:
+    message = pipeline_rejection("repository", repository)
+
+    assert message == f'platform.pipeline.repository = "{repository}": expected a GitHub repository as "owner/name"'
+
+
+@pytest.mark.parametrize("branch", ["", "feature branch", "-main", "main..x", "refs//x", "main.lock"])
+def test_invalid_branch_name_is_rejected(branch: str) -> None:
+    message = pipeline_rejection("branch", branch)
+
+    assert message == f'platform.pipeline.branch = "{branch}": expected a git branch name such as main'
+
+
+def test_pipeline_account_must_be_twelve_digits() -> None:
+    message = pipeline_rejection("account", "44444444444")
+
+    assert message.startswith('platform.pipeline.account = "44444444444": expected a 12-digit AWS account id')
+
+
+def test_malformed_notification_email_is_rejected() -> None:
+    message = pipeline_rejection("notificationEmail", "platform-alerts")
+
+    assert message == 'platform.pipeline.notificationEmail = "platform-alerts": expected an e-mail address or null'
+
+
+def test_notification_email_is_optional() -> None:
+    context = copy.deepcopy(BASE_CONTEXT)
+    context["platform"]["pipeline"]["notificationEmail"] = None
+
+    assert load_platform_config(context.get).pipeline.notification_email is None

@@ -13,12 +13,13 @@ STATEFUL_LOGICAL_IDS = {
     ("Storage", "AWS::S3::Bucket"): {"SubmissionsDC7188AC", "AccessLogs8B620ECA"},
     ("Network", "AWS::EC2::VPC"): {"Vpc8378EB38"},
 }
-# CDK names the generated database secret after its construct path and the password rules: a change of the
-# excluded characters or the user name replaces the secret, and this test says so before a deploy does.
+# CDK names the generated database secret after its full construct path (the stage's place in the app included:
+# staging and prod live inside the pipeline stack) and the password rules. Moving a stage, or changing the excluded
+# characters or the user name, replaces the secret; this test says so before a deploy does.
 DATABASE_SECRET_LOGICAL_IDS = {
     "Dev": "DevDatabasePostgresSecret1AA837123fdaad7efa858a3daf9490cf0a702aeb",
-    "Staging": "StagingDatabasePostgresSecretD69C1B593fdaad7efa858a3daf9490cf0a702aeb",
-    "Prod": "ProdDatabasePostgresSecret6487F1A83fdaad7efa858a3daf9490cf0a702aeb",
+    "Staging": "PipelineStagingDatabasePostgresSecret0B1A45013fdaad7efa858a3daf9490cf0a702aeb",
+    "Prod": "PipelineProdDatabasePostgresSecret02B4C5563fdaad7efa858a3daf9490cf0a702aeb",
 }
 
 

@@ -1,0 +1,185 @@
+"""cdk-nag acknowledgments for the constructs CDK Pipelines generates.
+
+CDK Pipelines writes its own IAM policies: they use wildcards where names are created at run time (artifact
+object keys, CodeBuild log streams and report groups) or where AWS offers no resource-level permission. Each
+finding is acknowledged on the one generated role it concerns, with the reason it is acceptable; anything new
+that CDK Pipelines generates after an upgrade shows up as an unacknowledged finding and fails synthesis.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import pipelines
+from constructs import IConstruct
+
+ARTIFACTS_READ = (
+    "Reads the pipeline's own artifacts: object keys are chosen per execution, so the grant covers the objects of "
+    "this one bucket (and its KMS key), nothing else."
+)
+ARTIFACTS_WRITE = (
+    "Writes the pipeline's own artifacts: object keys are chosen per execution, so the grant covers the objects of "
+    "this one bucket (and its KMS key), nothing else."
+)
+CODEBUILD_RUNTIME_NAMES = (
+    "CodeBuild creates this project's log streams and report groups at run time; the wildcard is limited to names "
+    "that start with this project's name."
+)
+
+
+def _ack(construct: IConstruct, reason: str, *rule_ids: str) -> None:
+    cdk.Validations.of(construct).acknowledge(*(cdk.Acknowledgment(id=rule_id, reason=reason) for rule_id in rule_ids))
+
+
+def _iam5(what: str) -> str:
+    return f"AwsSolutions-IAM5[{what}]"
+
+
+def _artifact_rules(artifact_bucket_id: str, *, write: bool, kms_key: bool = True) -> list[str]:
+    rules = [_iam5("Action::s3:GetBucket*"), _iam5("Action::s3:GetObject*"), _iam5("Action::s3:List*")]
+    rules.append(_iam5(f"Resource::<{artifact_bucket_id}.Arn>/*"))
+    if kms_key:
+        rules += [_iam5("Action::kms:GenerateDataKey*"), _iam5("Action::kms:ReEncrypt*")]
+    if write:
+        rules += [_iam5("Action::s3:Abort*"), _iam5("Action::s3:DeleteObject*")]
+    return rules
+
+
+def _partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def _project_runtime_rules(project: codebuild.Project) -> list[str]:
+    stack = cdk.Stack.of(project)
+    cfn_project = project.node.default_child
+    if not isinstance(cfn_project, cdk.CfnElement):
+        raise TypeError(f"{project.node.path} has no CloudFormation resource")
+    logical_id = stack.get_logical_id(cfn_project)
+    prefix = f"arn:{_partition(stack.region)}"
+    return [
+        _iam5(f"Resource::{prefix}:codebuild:{stack.region}:{stack.account}:report-group/<{logical_id}>-*"),
+        _iam5(f"Resource::{prefix}:logs:{stack.region}:{stack.account}:log-group:/aws/codebuild/<{logical_id}>:*"),
+    ]
+
+
+def _role(construct: IConstruct) -> iam.Role:
+    if isinstance(construct, iam.Role):
+        return construct
+    raise TypeError(f"{construct.node.path} is not a role")
+
+
+def acknowledge_generated_findings(
+    pipeline: pipelines.CodePipeline,
+    build: pipelines.CodeBuildStep,
+    artifact_bucket: s3.Bucket,
+    build_cache: s3.Bucket,
+) -> None:
+    """Call after `pipeline.build_pipeline()`: before it, the generated constructs do not exist."""
+    stack = cdk.Stack.of(pipeline)
+    artifacts_id = stack.get_logical_id(_cfn(artifact_bucket))
+    code_pipeline = pipeline.pipeline
+
+    # The pipeline's own role and the source action's role move artifacts between stages.
+    _ack(code_pipeline.role, ARTIFACTS_WRITE, *_artifact_rules(artifacts_id, write=True))
+    for action_role in code_pipeline.node.find_all():
+        if isinstance(action_role, iam.Role) and action_role.node.id == "CodePipelineActionRole":
+            _ack(action_role, ARTIFACTS_WRITE, *_artifact_rules(artifacts_id, write=True))
+
+    # Build: writes cdk.out as the synth artifact and keeps its pip/npm cache in the cache bucket.
+    build_role = build.project.role or _missing(build.project)
+    _ack(build_role, ARTIFACTS_WRITE, *_artifact_rules(artifacts_id, write=True))
+    _ack(
+        build_role,
+        "The build cache's object keys are chosen by CodeBuild; the grant covers this one cache bucket.",
+        _iam5(f"Resource::<{stack.get_logical_id(_cfn(build_cache))}.Arn>/*"),
+    )
+    _ack(
+        build.project,
+        "The build runs the repository's own `make lint test synth` on Debian 12 with Python 3.11 and PostgreSQL 15 "
+        "from the distribution, the same versions as CI and developers; no CodeBuild-curated image carries them.",
+        "AwsSolutions-CB5",
+    )
+
+    for project in pipeline.node.find_all():
+        if not isinstance(project, codebuild.Project) or project.role is None:
+            continue
+        if "/Assets/" in project.node.path:
+            # Asset projects share one role per asset type, acknowledged below; they only read the artifacts.
+            _ack(project.role, ARTIFACTS_READ, *_artifact_rules(artifacts_id, write=False, kms_key=False))
+            continue
+        _ack(project.role, CODEBUILD_RUNTIME_NAMES, *_project_runtime_rules(project))
+        if project is not build.project:
+            # Smoke tests, self-mutation and the permissions check read the synthesized templates.
+            _ack(project.role, ARTIFACTS_READ, *_artifact_rules(artifacts_id, write=False))
+
+    self_mutation = pipeline.node.find_child("UpdatePipeline").node.find_child("SelfMutation")
+    _ack(
+        _role(self_mutation.node.find_child("Role")),
+        "Self-mutation runs `cdk deploy` of this pipeline stack: it assumes the CDK bootstrap roles "
+        "(cdk-hnb659fds-*-role) of this account, whose names CDK Pipelines matches with a wildcard.",
+        _iam5(f"Resource::arn:*:iam::{stack.account}:role/*"),
+    )
+    _ack(
+        _role(self_mutation.node.find_child("Role")),
+        "Self-mutation reads the state of any stack to compute the pipeline's own update (cloudformation:Describe*); "
+        "CDK Pipelines generates this.",
+        _iam5("Resource::*"),
+    )
+    assets = pipeline.node.find_child("Assets")
+    for role_id in ("DockerRole", "FileRole"):
+        role = _role(assets.node.find_child(role_id))
+        _ack(
+            role,
+            "cdk-assets needs ecr:GetAuthorizationToken (no resource-level permission) and assumes the bootstrap "
+            "publishing roles of each target account, whose names CDK Pipelines matches with a wildcard.",
+            _iam5("Resource::*"),
+        )
+        region, account = stack.region, stack.account
+        _ack(
+            role,
+            "The shared asset-publishing projects are created per asset; CodeBuild names their log groups and "
+            "report groups at run time.",
+            _iam5(f"Resource::arn:{_partition(region)}:codebuild:{region}:{account}:report-group/*"),
+            _iam5(f"Resource::arn:{_partition(region)}:logs:{region}:{account}:log-group:/aws/codebuild/*"),
+        )
+
+    security_check = pipeline.node.find_child("PipelinesSecurityCheck")
+    auto_approve = security_check.node.find_child("CDKPipelinesAutoApprove")
+    auto_approve_role = _role(auto_approve.node.find_child("ServiceRole"))
+    _ack(
+        auto_approve_role,
+        "CDK Pipelines' auto-approve function only writes its logs; the AWS-managed basic execution policy is the "
+        "documented minimum for that.",
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+    )
+    _ack(
+        auto_approve_role,
+        "codepipeline:GetPipelineState/PutApprovalResult on the pipeline that invokes it; the pipeline name is "
+        "known only at run time to this shared function.",
+        _iam5("Resource::*"),
+    )
+    security_check_role = _role(security_check.node.find_child("CDKSecurityCheck").node.find_child("Role"))
+    _ack(
+        security_check_role,
+        "The permissions-broadening check runs `cdk diff` against the production stacks (cloudformation:Describe*, "
+        "any stack) and invokes the auto-approve function's versions and aliases (<arn>:*).",
+        _iam5("Resource::*"),
+        _iam5(f"Resource::<{stack.get_logical_id(_cfn(auto_approve))}.Arn>:*"),
+    )
+
+
+def _cfn(construct: IConstruct) -> cdk.CfnElement:
+    child = construct.node.default_child
+    if not isinstance(child, cdk.CfnElement):
+        raise TypeError(f"{construct.node.path} has no CloudFormation resource")
+    return child
+
+
+def _missing(project: codebuild.IProject) -> iam.IRole:
+    raise TypeError(f"{project.node.path} has no role")
