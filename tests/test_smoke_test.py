@@ -45,7 +45,7 @@ def service_url() -> Iterator[str]:
     FakeService.not_ready_for = 0
     FakeService.requests = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeService)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()

@@ -1,0 +1,46 @@
+"""cfn-lint over the synthesized templates, started in the background as soon as the session has synthesized, so
+that its few seconds overlap the other tests (the suite must stay within twice one `make synth`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+# Each ignored check and why it does not apply to this app (keep this list short):
+IGNORED_CHECKS = {
+    # The zones are deliberate: they come from the validated config so that synthesis never looks them up.
+    "W3010": "Avoid hardcoding availability zones",
+    # CDK adds DependsOn next to a Ref/GetAtt that already orders the resources; harmless duplication.
+    "W3005": "Obsolete DependsOn",
+}
+# Ignored in one template only:
+IGNORED_IN_TEMPLATE = {
+    # E3703 validates a deploy action's RoleArn as an ARN string and reports the Fn::Join that CDK Pipelines uses
+    # for cross-account deploy roles ("prefer Fn::Sub"): valid CloudFormation, a style preference raised as an error.
+    "Pipeline.template.json": {"E3703"},
+}
+
+
+def start_cfn_lint(templates: Iterable[Path]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "cfn-lint"),
+            "--format",
+            "parseable",
+            "--ignore-checks",
+            *IGNORED_CHECKS,
+            "--",
+            *(str(template) for template in templates),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finding_is_ignored(line: str) -> bool:
+    """`path:line:col:line:col:RULE:message` from cfn-lint's parseable format."""
+    path, _, _, _, _, rule, _message = line.split(":", 6)
+    return rule in IGNORED_IN_TEMPLATE.get(Path(path).name, set())
