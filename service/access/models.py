@@ -1,0 +1,134 @@
+"""RBAC modelled on Kubernetes: roles are sets of rules, bindings give a role to a user in a scope."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from competitions.models import Competition
+from teams.models import Team, TeamMembership
+
+from .rules import Permission, expand_rules, validate_rules
+
+
+class Scope(models.TextChoices):
+    PLATFORM = "platform", "Whole platform"
+    COMPETITION = "competition", "One competition"
+    TEAM = "team", "One team"
+
+
+class Role(models.Model):
+    name = models.SlugField(max_length=64, unique=True)
+    description = models.TextField(blank=True)
+    rules = models.JSONField(default=list, help_text='A list of {"resources": [...], "verbs": [...]}.')
+    bindable_scopes = models.JSONField(default=list, help_text="Scopes this role may be bound in.")
+    builtin = models.BooleanField(default=False, help_text="Defined in code; kept in sync on every migrate.")
+    managed = models.BooleanField(
+        default=False, help_text="Bound and unbound only by the system (for example on joining a team)."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        problems = validate_rules(self.rules)
+        if not isinstance(self.bindable_scopes, list) or not set(self.bindable_scopes) <= set(Scope.values):
+            problems.append(f"bindable_scopes must be a list drawn from {Scope.values}")
+        if problems:
+            raise ValidationError({"rules": problems})
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return expand_rules(self.rules)
+
+
+class RoleBinding(models.Model):
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="bindings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_bindings")
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    competition = models.ForeignKey(
+        Competition, null=True, blank=True, on_delete=models.CASCADE, related_name="role_bindings"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="role_bindings"
+    )
+    membership = models.OneToOneField(
+        TeamMembership,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_binding",
+        help_text="Set on the team-member binding made on joining; goes with the membership.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="platform") & Q(competition__isnull=True) & Q(team__isnull=True))
+                | (Q(scope="competition") & Q(competition__isnull=False) & Q(team__isnull=True))
+                | (Q(scope="team") & Q(competition__isnull=False) & Q(team__isnull=False)),
+                name="rolebinding_scope_matches_fields",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "scope", "competition", "team"],
+                name="rolebinding_unique",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["competition", "created_at"], name="rolebinding_competition")]
+
+    def __str__(self) -> str:
+        return f"{self.role.name} for {self.user} on {self.describe_scope()}"
+
+    def describe_scope(self) -> str:
+        if self.scope == Scope.PLATFORM:
+            return "the platform"
+        if self.scope == Scope.COMPETITION:
+            return f"competition {self.competition_id}"
+        return f"team {self.team_id} of competition {self.competition_id}"
+
+
+class Decision(models.TextChoices):
+    ALLOW = "allow", "Allowed"
+    DENY = "deny", "Denied"
+
+
+class AuditEvent(models.Model):
+    """Who did what, whether it was allowed, and why (which binding allowed it)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    competition = models.ForeignKey(
+        Competition, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    competition_slug = models.CharField(
+        max_length=64, blank=True, help_text="Kept after the competition is gone."
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=64)
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    reason = models.TextField()
+    target_type = models.CharField(max_length=32, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["competition", "-created_at", "-id"], name="audit_competition_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.decision}"

@@ -1,0 +1,1 @@
+"""PostgreSQL backend that picks up rotated credentials (see ``base.py``)."""

@@ -1,0 +1,9 @@
+"""Every list is paginated the same way: ``?page=N&page_size=M`` (at most 100 rows)."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100

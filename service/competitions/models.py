@@ -1,0 +1,117 @@
+"""Competitions and their ground truth."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .metrics import METRICS, MetricSpec
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVATE = "private", "Private"
+
+
+class Metric(models.TextChoices):
+    ACCURACY = "accuracy", "Accuracy (higher is better)"
+    MACRO_F1 = "macro_f1", "Macro-averaged F1 (higher is better)"
+    RMSE = "rmse", "Root mean squared error (lower is better)"
+    MAE = "mae", "Mean absolute error (lower is better)"
+
+
+class CompetitionQuerySet(models.QuerySet["Competition"]):
+    def with_ground_truth_flag(self) -> CompetitionQuerySet:
+        return self.annotate(
+            has_ground_truth=models.Exists(GroundTruth.objects.filter(competition=models.OuterRef("pk")))
+        )
+
+
+class Competition(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC)
+    metric = models.CharField(max_length=16, choices=Metric.choices)
+    daily_submission_limit = models.PositiveIntegerField(
+        default=5, validators=[MinValueValidator(1)], help_text="Submissions allowed per team per UTC day."
+    )
+    max_team_size = models.PositiveIntegerField(default=4, validators=[MinValueValidator(1)])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CompetitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="competition_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(daily_submission_limit__gte=1), name="competition_daily_limit_positive"
+            ),
+            models.CheckConstraint(condition=Q(max_team_size__gte=1), name="competition_team_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def metric_spec(self) -> MetricSpec:
+        return METRICS[self.metric]
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.metric_spec.higher_is_better
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
+    def has_started(self, at: datetime | None = None) -> bool:
+        return (at or timezone.now()) >= self.starts_at
+
+    def has_ended(self, at: datetime | None = None) -> bool:
+        return (at or timezone.now()) >= self.ends_at
+
+    def is_open(self, at: datetime | None = None) -> bool:
+        """Submissions are accepted in [starts_at, ends_at)."""
+        moment = at or timezone.now()
+        return self.starts_at <= moment < self.ends_at
+
+
+class Usage(models.TextChoices):
+    PUBLIC = "Public"
+    PRIVATE = "Private"
+
+
+class GroundTruth(models.Model):
+    """The expected values of a competition; never served to participants.
+
+    ``rows`` maps each id to ``[expected, usage]`` in file order; it is read only by the scorer.
+    """
+
+    competition = models.OneToOneField(
+        Competition, primary_key=True, on_delete=models.CASCADE, related_name="ground_truth"
+    )
+    rows = models.JSONField()
+    public_rows = models.PositiveIntegerField()
+    private_rows = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"ground truth of {self.competition_id} ({self.public_rows}+{self.private_rows} rows)"

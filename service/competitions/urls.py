@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .views import CompetitionDetailView, CompetitionListView, GroundTruthView
+
+urlpatterns = [
+    path("", CompetitionListView.as_view(), name="competition-list"),
+    path("<slug:slug>/", CompetitionDetailView.as_view(), name="competition-detail"),
+    path("<slug:slug>/ground-truth/", GroundTruthView.as_view(), name="competition-ground-truth"),
+]

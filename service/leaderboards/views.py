@@ -1,0 +1,52 @@
+"""The leaderboard endpoint: one page of ranked teams plus the caller's own row."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from access.api import AuthorizedView
+
+from .models import Board
+from .selectors import board_entries, ranked_rows, team_row
+from .serializers import LeaderboardPageSerializer, LeaderboardRowSerializer
+from .visibility import can_see_board
+
+
+class LeaderboardView(AuthorizedView):
+    serializer_class = LeaderboardPageSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "board", OpenApiTypes.STR, enum=Board.values, description="public (default) or private"
+            ),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ]
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        competition = self.get_competition()
+        board = request.query_params.get("board", Board.PUBLIC)
+        if board not in Board.values:
+            raise ValidationError({"board": f"must be one of {Board.values}"})
+        if not can_see_board(self.authz, competition, board):
+            # The competition is visible, so its board's existence is no secret: refuse, do not hide.
+            if not self.authz.can("get", "leaderboards", competition):
+                raise NotFound()
+            self.require("get", "leaderboards/private", competition)
+        page = self.paginate_queryset(board_entries(competition, board))
+        assert self.paginator is not None and page is not None  # noqa: S101 - pagination is always configured
+        offset = self.paginator.page.start_index() - 1 if page else 0  # type: ignore[attr-defined]
+        rows = ranked_rows(competition, board, list(page), offset)
+        mine = team_row(competition, board, self.authz.team_id_in(competition))
+        response = self.get_paginated_response(LeaderboardRowSerializer(rows, many=True).data)
+        response.data = {
+            "board": board,
+            **response.data,
+            "my_team": LeaderboardRowSerializer(mine).data if mine else None,
+        }
+        return response

@@ -1,0 +1,48 @@
+"""Validating a predictions file (``id,prediction``) against the ground truth, naming the first bad line."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from competitions.csv_files import CsvProblem, read_text, rows_with_line_numbers
+from competitions.metrics import MetricSpec, parse_number
+
+HEADER = ("id", "prediction")
+
+Predictions = dict[str, object]  # id -> predicted label (str) or value (float)
+
+
+def parse_predictions(
+    upload: IO[bytes], ground_truth_rows: dict[str, list[object]], metric: MetricSpec, max_bytes: int
+) -> Predictions:
+    """Every ground-truth id once, no unknown ids, values of the metric's type; else ``CsvProblem``."""
+    text = read_text(upload, max_bytes)
+    predictions: Predictions = {}
+    first_seen: dict[str, int] = {}
+    last_line = 1
+    for line, (row_id, raw) in rows_with_line_numbers(text, HEADER):
+        last_line = line
+        if row_id not in ground_truth_rows:
+            raise CsvProblem(line, f"unknown id '{row_id[:100]}'")
+        if row_id in predictions:
+            raise CsvProblem(
+                line, f"id '{row_id}' appears more than once (first on line {first_seen[row_id]})"
+            )
+        value: object
+        if metric.numeric:
+            value = parse_number(raw)
+            if value is None:
+                raise CsvProblem(line, f"prediction '{raw[:100]}' for id '{row_id}' is not a finite number")
+        else:
+            if not raw:
+                raise CsvProblem(line, f"the prediction for id '{row_id}' is empty")
+            value = raw
+        predictions[row_id] = value
+        first_seen[row_id] = line
+    if len(predictions) != len(ground_truth_rows):
+        missing = [row_id for row_id in ground_truth_rows if row_id not in predictions]
+        raise CsvProblem(
+            last_line + 1,
+            f"the file ends without predictions for {len(missing)} id(s), the first being '{missing[0]}'",
+        )
+    return predictions

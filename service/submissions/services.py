@@ -1,0 +1,108 @@
+"""Service functions of submissions: submit (validate, take a daily slot, store, score) and delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import IO
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from access import audit
+from access.authorizer import AccessDecision
+from competition_platform.errors import Conflict, DomainError, QuotaExceeded
+from competitions.csv_files import CsvProblem
+from competitions.models import Competition, GroundTruth
+from leaderboards.services import forget_submission
+from teams.models import Team
+
+from .models import DailySubmissionQuota, Submission
+from .predictions import parse_predictions
+from .scoring import score_submission
+
+
+def utc_day(moment: dt.datetime | None = None) -> dt.date:
+    return (moment or timezone.now()).astimezone(dt.UTC).date()
+
+
+def claim_daily_slot(team: Team, limit: int, day: dt.date) -> int:
+    """Take one of today's slots or raise ``QuotaExceeded``; returns the slots used including this one.
+
+    A single conditional UPDATE: PostgreSQL re-checks ``used < limit`` after waiting for a concurrent
+    transaction's row lock, so two uploads can never both take the last slot. Call inside a transaction.
+    """
+    DailySubmissionQuota.objects.bulk_create(
+        [DailySubmissionQuota(team=team, day=day, used=0)], ignore_conflicts=True
+    )
+    taken = DailySubmissionQuota.objects.filter(team=team, day=day, used__lt=limit).update(used=F("used") + 1)
+    if not taken:
+        raise QuotaExceeded(
+            f"the team has used all {limit} submissions of {day.isoformat()} (UTC)",
+            details={"limit": limit, "day": day.isoformat()},
+        )
+    return int(DailySubmissionQuota.objects.filter(team=team, day=day).values_list("used", flat=True).get())
+
+
+def submit_predictions(
+    competition: Competition, team: Team, user: AbstractBaseUser, upload: IO[bytes], decision: AccessDecision
+) -> Submission:
+    """Validate the file, take a daily slot, store it, then score it (the scorer is request-independent)."""
+    if not competition.is_open():
+        raise Conflict("the competition is not open for submissions", code="competition_closed")
+    ground_truth = GroundTruth.objects.filter(competition=competition).first()
+    if ground_truth is None:
+        raise Conflict("the competition has no ground truth yet", code="no_ground_truth")
+    try:
+        predictions = parse_predictions(
+            upload, ground_truth.rows, competition.metric_spec, settings.SUBMISSION_MAX_BYTES
+        )
+    except CsvProblem as problem:
+        raise DomainError(
+            str(problem), code="invalid_submission", details={"line": problem.line, "reason": problem.reason}
+        ) from None
+    upload.seek(0)
+    content = upload.read()
+    with transaction.atomic():
+        used = claim_daily_slot(team, competition.daily_submission_limit, utc_day())
+        submission = Submission(
+            competition=competition,
+            team=team,
+            submitted_by=user,
+            original_name=str(getattr(upload, "name", ""))[:255],
+            row_count=len(predictions),
+        )
+        submission.file.save("predictions.csv", ContentFile(content), save=False)
+        submission.save()
+        audit.record(
+            actor=user,
+            action="submission.create",
+            decision=decision,
+            competition=competition,
+            target_type="submission",
+            target_id=submission.pk,
+            details={"team": team.pk, "daily_slots_used": used},
+        )
+    return score_submission(submission, predictions)
+
+
+@transaction.atomic
+def delete_submission(submission: Submission, user: AbstractBaseUser, decision: AccessDecision) -> None:
+    """Delete a submission; its daily slot stays used, its team's boards fall back to the next best."""
+    forget_submission(submission)
+    audit.record(
+        actor=user,
+        action="submission.delete",
+        decision=decision,
+        competition=submission.competition,
+        target_type="submission",
+        target_id=submission.pk,
+        details={"team": submission.team_id},
+    )
+    stored_name = submission.file.name
+    storage = submission.file.storage
+    submission.delete()
+    transaction.on_commit(lambda: storage.delete(stored_name) if stored_name else None)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from .views import SubmissionDetailView, SubmissionListView
+
+urlpatterns = [
+    path("", SubmissionListView.as_view(), name="submission-list"),
+    path("<int:submission_id>/", SubmissionDetailView.as_view(), name="submission-detail"),
+]

@@ -1,0 +1,102 @@
+"""HTTP views of submissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from access.api import AuthorizedView
+from competition_platform.errors import Conflict
+from competition_platform.throttling import PostRateThrottle
+from leaderboards.models import Board
+from leaderboards.visibility import can_see_board
+from teams.models import Team
+
+from . import services
+from .models import Submission
+from .serializers import SubmissionSerializer, SubmissionUploadSerializer
+
+
+class SubmissionViewMixin(AuthorizedView):
+    serializer_class = SubmissionSerializer
+
+    def get_queryset(self) -> Any:
+        return Submission.objects.filter(competition=self.get_competition()).select_related(
+            "team", "submitted_by"
+        )
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["show_private"] = can_see_board(self.authz, self.get_competition(), Board.PRIVATE)
+        return context
+
+
+class SubmissionListView(SubmissionViewMixin):
+    """A participant sees their team's submissions, a host all of the competition's."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [PostRateThrottle]
+    throttle_scope = "submissions"
+
+    @extend_schema(operation_id="submissions_list")
+    def get(self, request: Request, slug: str) -> Response:
+        competition = self.get_competition()
+        queryset = self.authz.filter_in_competition(self.get_queryset(), "list", "submissions", competition)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=SubmissionUploadSerializer, responses={201: SubmissionSerializer})
+    def post(self, request: Request, slug: str) -> Response:
+        competition = self.get_competition()
+        team_id = self.authz.team_id_in(competition)
+        decision = self.require(
+            "create",
+            "submissions",
+            competition,
+            team_id,
+            audit_action="submission.create",
+            target_type="team",
+            target_id=team_id or "",
+        )
+        if team_id is None:  # allowed (e.g. a platform admin) but a submission needs a team
+            raise Conflict("you are not in a team of this competition", code="no_team")
+        body = SubmissionUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        team = Team.objects.get(pk=team_id, competition=competition)
+        submission = services.submit_predictions(
+            competition, team, request.user, body.validated_data["file"], decision
+        )
+        return Response(self.get_serializer(submission).data, status=status.HTTP_201_CREATED)
+
+
+class SubmissionDetailView(SubmissionViewMixin):
+    def get_submission(self) -> Submission:
+        submission = self.get_queryset().filter(pk=self.kwargs["submission_id"]).first()
+        if submission is None:
+            raise NotFound()
+        submission.competition = self.get_competition()
+        self.authz.require_visible("submissions", submission.competition, submission.team_id)
+        return submission
+
+    def get(self, request: Request, slug: str, submission_id: int) -> Response:
+        return Response(self.get_serializer(self.get_submission()).data)
+
+    def delete(self, request: Request, slug: str, submission_id: int) -> Response:
+        submission = self.get_submission()
+        decision = self.require(
+            "delete",
+            "submissions",
+            submission.competition,
+            submission.team_id,
+            audit_action="submission.delete",
+            target_type="submission",
+            target_id=submission.pk,
+        )
+        services.delete_submission(submission, request.user, decision)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,119 @@
+"""Service functions of teams: creating, joining and leaving, each audited with the reason it was allowed."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from rest_framework.exceptions import PermissionDenied
+
+from access import audit
+from access.authorizer import AccessDecision
+from access.builtin_roles import TEAM_MEMBER
+from access.models import Role, RoleBinding, Scope
+from competition_platform.errors import Conflict
+from competitions.models import Competition
+
+from .models import Team, TeamMembership
+
+
+def _require_not_ended(competition: Competition) -> None:
+    if competition.has_ended():
+        raise Conflict("the competition has ended; teams can no longer change", code="competition_ended")
+
+
+def _add_member(team: Team, user: AbstractBaseUser) -> TeamMembership:
+    """Membership plus its team-member binding. The database refuses a second team in one competition."""
+    try:
+        with transaction.atomic():
+            membership = TeamMembership.objects.create(
+                team=team, competition_id=team.competition_id, user=user
+            )
+    except IntegrityError:
+        raise Conflict("you are already in a team of this competition", code="already_in_team") from None
+    RoleBinding.objects.create(
+        role=Role.objects.get(name=TEAM_MEMBER),
+        user=user,
+        scope=Scope.TEAM,
+        competition_id=team.competition_id,
+        team=team,
+        membership=membership,
+    )
+    return membership
+
+
+@transaction.atomic
+def create_team(
+    competition: Competition, user: AbstractBaseUser, name: str, decision: AccessDecision
+) -> Team:
+    _require_not_ended(competition)
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(competition=competition, name=name, created_by=user)
+    except IntegrityError:
+        raise Conflict(
+            f"a team named '{name}' already exists in this competition", code="team_name_taken"
+        ) from None
+    _add_member(team, user)
+    audit.record(
+        actor=user,
+        action="team.create",
+        decision=decision,
+        competition=competition,
+        target_type="team",
+        target_id=team.pk,
+        details={"name": name},
+    )
+    return team
+
+
+def join_team(
+    team: Team, user: AbstractBaseUser, invite_code: str, decision: AccessDecision
+) -> TeamMembership:
+    competition = team.competition
+    _require_not_ended(competition)
+    if not secrets.compare_digest(invite_code.encode(), team.invite_code.encode()):
+        denied = AccessDecision(False, f"denied: wrong invite code for team {team.pk} ({decision.reason})")
+        audit.record(
+            actor=user,
+            action="team.join",
+            decision=denied,
+            competition=competition,
+            target_type="team",
+            target_id=team.pk,
+        )
+        raise PermissionDenied("The invite code is not valid for this team.")
+    with transaction.atomic():
+        # The row lock serializes joins of one team, so the size limit holds under concurrency.
+        locked = Team.objects.select_for_update().get(pk=team.pk)
+        if locked.memberships.count() >= competition.max_team_size:
+            raise Conflict(
+                f"the team is full ({competition.max_team_size} members at most)", code="team_full"
+            )
+        membership = _add_member(locked, user)
+        audit.record(
+            actor=user,
+            action="team.join",
+            decision=decision,
+            competition=competition,
+            target_type="team",
+            target_id=team.pk,
+        )
+    return membership
+
+
+@transaction.atomic
+def leave_team(team: Team, user: AbstractBaseUser, decision: AccessDecision) -> None:
+    _require_not_ended(team.competition)
+    deleted, _ = TeamMembership.objects.filter(team=team, user=user).delete()  # the binding goes with it
+    if not deleted:
+        raise Conflict("you are not a member of this team", code="not_a_member")
+    audit.record(
+        actor=user,
+        action="team.leave",
+        decision=decision,
+        competition=team.competition,
+        target_type="team",
+        target_id=team.pk,
+    )

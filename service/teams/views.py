@@ -1,0 +1,107 @@
+"""HTTP views of teams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from access.api import AuthorizedView
+
+from . import services
+from .models import Team, TeamMembership
+from .serializers import JoinTeamSerializer, TeamCreateSerializer, TeamSerializer
+
+
+class TeamViewMixin(AuthorizedView):
+    serializer_class = TeamSerializer
+
+    def get_queryset(self) -> Any:
+        members = Prefetch("memberships", queryset=TeamMembership.objects.select_related("user"))
+        return Team.objects.filter(competition=self.get_competition()).prefetch_related(members)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["my_team_id"] = self.authz.team_id_in(self.get_competition())
+        return context
+
+    def get_team(self) -> Team:
+        """The team of the URL within the competition of the URL, or 404."""
+        competition = self.get_competition()
+        team = self.get_queryset().filter(pk=self.kwargs["team_id"]).first()
+        if team is None:
+            raise NotFound()
+        self.authz.require_visible("teams", competition, team.pk)
+        return team
+
+
+class TeamListView(TeamViewMixin):
+    @extend_schema(operation_id="teams_list")
+    def get(self, request: Request, slug: str) -> Response:
+        competition = self.get_competition()
+        queryset = self.authz.filter_in_competition(self.get_queryset(), "list", "teams", competition, "pk")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=TeamCreateSerializer, responses={201: TeamSerializer})
+    def post(self, request: Request, slug: str) -> Response:
+        competition = self.get_competition()
+        decision = self.require(
+            "create", "teams", competition, audit_action="team.create", target_type="team"
+        )
+        body = TeamCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        team = services.create_team(competition, request.user, body.validated_data["name"], decision)
+        team = self.get_queryset().get(pk=team.pk)
+        context = {**self.get_serializer_context(), "my_team_id": team.pk}
+        return Response(TeamSerializer(team, context=context).data, status=status.HTTP_201_CREATED)
+
+
+class TeamDetailView(TeamViewMixin):
+    def get(self, request: Request, slug: str, team_id: int) -> Response:
+        return Response(self.get_serializer(self.get_team()).data)
+
+
+class JoinTeamView(TeamViewMixin):
+    @extend_schema(request=JoinTeamSerializer, responses={201: TeamSerializer})
+    def post(self, request: Request, slug: str, team_id: int) -> Response:
+        competition = self.get_competition()
+        team = self.get_team()
+        decision = self.require(
+            "join",
+            "teams",
+            competition,
+            team.pk,
+            audit_action="team.join",
+            target_type="team",
+            target_id=team.pk,
+        )
+        body = JoinTeamSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.join_team(team, request.user, body.validated_data["invite_code"], decision)
+        team = self.get_queryset().get(pk=team.pk)
+        context = {**self.get_serializer_context(), "my_team_id": team.pk}
+        return Response(TeamSerializer(team, context=context).data, status=status.HTTP_201_CREATED)
+
+
+class LeaveTeamView(TeamViewMixin):
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, slug: str, team_id: int) -> Response:
+        competition = self.get_competition()
+        team = self.get_team()
+        decision = self.require(
+            "leave",
+            "teams",
+            competition,
+            team.pk,
+            audit_action="team.leave",
+            target_type="team",
+            target_id=team.pk,
+        )
+        services.leave_team(team, request.user, decision)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,72 @@
+"""Fixtures shared by the API tests: a small world with one caller per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from access.builtin_roles import COMPETITION_PARTICIPANT, PLATFORM_ADMIN
+from access.models import RoleBinding
+from competitions.models import Competition
+from submissions.models import Submission
+from teams.models import Team
+
+from .factories import all_correct, bind, client_for, make_competition, make_team, make_user, submit
+
+CALLERS = ("anonymous", "outsider", "other_participant", "member", "other_host", "host", "admin")
+
+
+@dataclass
+class World:
+    """``open``: a public, running competition hosted by ``host``, with team A (``member``) and team B
+    (``other_participant``), one scored submission each. ``secret``: a private competition hosted by
+    ``other_host``. ``admin`` holds platform-admin; ``outsider`` holds nothing."""
+
+    users: dict[str, Any]
+    open: Competition
+    secret: Competition
+    team_a: Team
+    team_b: Team
+    team_secret: Team
+    submission_a: Submission
+    submission_b: Submission
+    invitee_binding_open: RoleBinding
+    invitee_binding_secret: RoleBinding
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, caller: str) -> Any:
+        return client_for(self.users.get(caller))
+
+    def client_for_user(self, user: Any) -> Any:
+        return client_for(user)
+
+
+@pytest.fixture
+def world(db) -> World:
+    users = {name: make_user(name) for name in CALLERS if name != "anonymous"}
+    users["invitee"] = make_user("invitee")
+    users["newcomer"] = make_user("newcomer")
+    bind(users["admin"], PLATFORM_ADMIN)
+    open_competition = make_competition("open", users["host"])
+    secret = make_competition("secret", users["other_host"], visibility="private")
+    team_a = make_team(open_competition, "Team A", users["member"])
+    team_b = make_team(open_competition, "Team B", users["other_participant"])
+    secret_member = make_user("secret_member")
+    bind(secret_member, COMPETITION_PARTICIPANT, secret)
+    team_secret = make_team(secret, "Secret team", secret_member)
+    submission_a = submit(open_competition, team_a, users["member"], all_correct())
+    submission_b = submit(open_competition, team_b, users["other_participant"], all_correct())
+    return World(
+        users=users,
+        open=open_competition,
+        secret=secret,
+        team_a=team_a,
+        team_b=team_b,
+        team_secret=team_secret,
+        submission_a=submission_a,
+        submission_b=submission_b,
+        invitee_binding_open=bind(users["invitee"], COMPETITION_PARTICIPANT, open_competition),
+        invitee_binding_secret=bind(users["invitee"], COMPETITION_PARTICIPANT, secret),
+    )
