@@ -1,1 +1,1 @@
-"""Benchmarks (``make bench``): run against a throwaway PostgreSQL cluster, never part of the service image."""
+"""Benchmarks (``make bench``) on a throwaway PostgreSQL cluster; never part of the service image."""

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from access.api import AuthorizedView
+from competition_platform.pagination import StandardPagination
 
 from .models import Board
 from .selectors import board_entries, ranked_rows, team_row
@@ -38,9 +39,10 @@ class LeaderboardView(AuthorizedView):
             if not self.authz.can("get", "leaderboards", competition):
                 raise NotFound()
             self.require("get", "leaderboards/private", competition)
-        page = self.paginate_queryset(board_entries(competition, board))
-        assert self.paginator is not None and page is not None  # noqa: S101 - pagination is always configured
-        offset = self.paginator.page.start_index() - 1 if page else 0  # type: ignore[attr-defined]
+        paginator = StandardPagination()
+        self._paginator = paginator
+        page = paginator.paginate_queryset(board_entries(competition, board), request, view=self) or []
+        offset = paginator.page.start_index() - 1 if page else 0
         rows = ranked_rows(competition, board, list(page), offset)
         mine = team_row(competition, board, self.authz.team_id_in(competition))
         response = self.get_paginated_response(LeaderboardRowSerializer(rows, many=True).data)
