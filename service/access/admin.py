@@ -10,9 +10,7 @@ class RoleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         # Built-in roles are rewritten from code on every migrate: editing them here would not last.
-        return (
-            ["name", "rules", "bindable_scopes", "builtin", "managed"] if obj and obj.builtin else ["builtin"]
-        )
+        return ["name", "rules", "bindable_scopes", "builtin", "managed"] if obj and obj.builtin else ["builtin"]
 
 
 @admin.register(RoleBinding)

@@ -120,9 +120,7 @@ class Authorizer:
             f"{describe_target(competition, team_id)}",
         )
 
-    def can(
-        self, verb: str, resource: str, competition: Competition | None = None, team_id: int | None = None
-    ) -> bool:
+    def can(self, verb: str, resource: str, competition: Competition | None = None, team_id: int | None = None) -> bool:
         return self.decide(verb, resource, competition, team_id).allowed
 
     def require(
@@ -154,9 +152,7 @@ class Authorizer:
             for g in self.grants
         )
 
-    def permissions_in(
-        self, competition: Competition | None, team_id: int | None = None
-    ) -> frozenset[Permission]:
+    def permissions_in(self, competition: Competition | None, team_id: int | None = None) -> frozenset[Permission]:
         """Everything the caller may do on this target: what the escalation rule compares against."""
         competition_id = competition.pk if competition is not None else None
         held: set[Permission] = set()
@@ -205,9 +201,7 @@ class Authorizer:
             {
                 g.team_id
                 for g in self.grants
-                if g.scope == Scope.TEAM
-                and g.competition_id == competition.pk
-                and (resource, verb) in g.permissions
+                if g.scope == Scope.TEAM and g.competition_id == competition.pk and (resource, verb) in g.permissions
             }
         )
         filters: dict[str, Any] = {f"{team_field}__in": team_ids}

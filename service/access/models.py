@@ -54,9 +54,7 @@ class RoleBinding(models.Model):
     competition = models.ForeignKey(
         Competition, null=True, blank=True, on_delete=models.CASCADE, related_name="role_bindings"
     )
-    team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="role_bindings"
-    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="role_bindings")
     membership = models.OneToOneField(
         TeamMembership,
         null=True,
@@ -110,9 +108,7 @@ class AuditEvent(models.Model):
     competition = models.ForeignKey(
         Competition, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
-    competition_slug = models.CharField(
-        max_length=64, blank=True, help_text="Kept after the competition is gone."
-    )
+    competition_slug = models.CharField(max_length=64, blank=True, help_text="Kept after the competition is gone.")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -126,9 +122,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["competition", "-created_at", "-id"], name="audit_competition_recent")
-        ]
+        indexes = [models.Index(fields=["competition", "-created_at", "-id"], name="audit_competition_recent")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.decision}"

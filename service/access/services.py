@@ -16,9 +16,7 @@ from .builtin_roles import COMPETITION_HOST
 from .models import Role, RoleBinding, Scope
 
 
-def _escalation_check(
-    grantor: Authorizer, role: Role, competition: Competition, team: Team | None
-) -> AccessDecision:
+def _escalation_check(grantor: Authorizer, role: Role, competition: Competition, team: Team | None) -> AccessDecision:
     """Nobody may grant a role that carries a permission they do not hold on the same target."""
     missing = role.permissions - grantor.permissions_in(competition, team.pk if team else None)
     if missing:
@@ -45,9 +43,7 @@ def grant_role(
         "team": team.pk if team else None,
     }
     if role.managed:
-        raise DomainError(
-            f"the role {role.name} is managed by the platform and cannot be granted", code="managed_role"
-        )
+        raise DomainError(f"the role {role.name} is managed by the platform and cannot be granted", code="managed_role")
     if scope not in role.bindable_scopes:
         raise DomainError(f"the role {role.name} cannot be bound to a {scope}", code="invalid_scope")
     escalation = _escalation_check(grantor, role, competition, team)

@@ -43,9 +43,7 @@ class ObtainTokenView(APIView):
     def post(self, request: Request) -> Response:
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = authenticate(
-            request, username=body.validated_data["username"], password=body.validated_data["password"]
-        )
+        user = authenticate(request, username=body.validated_data["username"], password=body.validated_data["password"])
         if user is None or not user.is_active:
             raise AuthenticationFailed("Unable to log in with the credentials provided.")
         token, _ = Token.objects.get_or_create(user=user)

@@ -59,9 +59,7 @@ class Measurement:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--teams", type=int, default=10_000)
     parser.add_argument("--submissions", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200, help="leaderboard requests measured")
@@ -144,8 +142,7 @@ def seed(teams: int, submissions: int, rng: random.Random) -> Seeded:
         max_team_size=5,
     )
     rows = {
-        f"id{i:05d}": [round(rng.uniform(0, 10), 3), "Public" if i % 3 else "Private"]
-        for i in range(GROUND_TRUTH_ROWS)
+        f"id{i:05d}": [round(rng.uniform(0, 10), 3), "Public" if i % 3 else "Private"] for i in range(GROUND_TRUTH_ROWS)
     }
     GroundTruth.objects.create(
         competition=competition,
@@ -160,17 +157,11 @@ def seed(teams: int, submissions: int, rng: random.Random) -> Seeded:
             "COPY teams_team (competition_id, name, invite_code, created_at, created_by_id) FROM STDIN"
         ) as copy:
             for index in range(teams):
-                copy.write_row(
-                    (competition.pk, f"Team {index:05d}", secrets.token_urlsafe(9), created, bulk.pk)
-                )
-        team_ids = list(
-            Team.objects.filter(competition=competition).order_by("id").values_list("id", flat=True)
-        )
+                copy.write_row((competition.pk, f"Team {index:05d}", secrets.token_urlsafe(9), created, bulk.pk))
+        team_ids = list(Team.objects.filter(competition=competition).order_by("id").values_list("id", flat=True))
         skill = {team_id: rng.uniform(0.5, 3.0) for team_id in team_ids}
         window = int(timedelta(days=59).total_seconds())
-        raw.execute(
-            "SET session_replication_role = replica"
-        )  # the rows are valid by construction: skip FK triggers
+        raw.execute("SET session_replication_role = replica")  # the rows are valid by construction: skip FK triggers
         with raw.cursor().copy(
             "COPY submissions_submission (competition_id, team_id, submitted_by_id, file, original_name,"
             " row_count, status, public_score, private_score, error, created_at, scored_at) FROM STDIN"
@@ -284,9 +275,7 @@ def predictions_file(rng: random.Random) -> Any:
 
 def run(args: argparse.Namespace) -> str:
     rng = random.Random(args.seed)  # noqa: S311 - benchmark data
-    with ThrowawayPostgres(
-        extra_settings={"maintenance_work_mem": "'256MB'", "work_mem": "'16MB'"}
-    ) as cluster:
+    with ThrowawayPostgres(extra_settings={"maintenance_work_mem": "'256MB'", "work_mem": "'16MB'"}) as cluster:
         create_database(cluster)
         with tempfile.TemporaryDirectory(prefix="bench-media-") as media_root:
             configure_django(cluster, media_root)

@@ -17,9 +17,7 @@ class DomainError(exceptions.APIException):
     default_code = "invalid"
     default_detail = "The request breaks a rule of the domain."
 
-    def __init__(
-        self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None) -> None:
         super().__init__(message, code or self.default_code)
         self.code = code or self.default_code
         self.details = details or {}

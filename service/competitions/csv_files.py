@@ -47,9 +47,7 @@ def rows_with_line_numbers(text: str, header: Sequence[str]) -> Iterator[tuple[i
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue
             if len(fields) != len(header):
-                raise CsvProblem(
-                    reader.line_num, f"expected {len(header)} fields ({expected}), got {len(fields)}"
-                )
+                raise CsvProblem(reader.line_num, f"expected {len(header)} fields ({expected}), got {len(fields)}")
             yield reader.line_num, [field.strip() for field in fields]
     except csv.Error as exc:
         raise CsvProblem(reader.line_num, f"malformed CSV: {exc}") from None

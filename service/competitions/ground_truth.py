@@ -31,9 +31,7 @@ def parse_ground_truth(upload: IO[bytes], metric: MetricSpec, max_bytes: int) ->
         if not row_id:
             raise CsvProblem(line, "the id is empty")
         if row_id in rows:
-            raise CsvProblem(
-                line, f"id '{row_id}' appears more than once (first on line {first_seen[row_id]})"
-            )
+            raise CsvProblem(line, f"id '{row_id}' appears more than once (first on line {first_seen[row_id]})")
         usage = USAGES.get(usage_raw.lower())
         if usage is None:
             raise CsvProblem(line, f"usage must be Public or Private, got '{usage_raw}'")
@@ -41,9 +39,7 @@ def parse_ground_truth(upload: IO[bytes], metric: MetricSpec, max_bytes: int) ->
         if metric.numeric:
             expected = parse_number(expected_raw)
             if expected is None:
-                raise CsvProblem(
-                    line, f"expected value '{expected_raw}' is not a finite number ({metric.name})"
-                )
+                raise CsvProblem(line, f"expected value '{expected_raw}' is not a finite number ({metric.name})")
         else:
             if not expected_raw:
                 raise CsvProblem(line, "the expected label is empty")

@@ -55,12 +55,8 @@ class Competition(models.Model):
     class Meta:
         ordering = ["-starts_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="competition_ends_after_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(daily_submission_limit__gte=1), name="competition_daily_limit_positive"
-            ),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="competition_ends_after_start"),
+            models.CheckConstraint(condition=Q(daily_submission_limit__gte=1), name="competition_daily_limit_positive"),
             models.CheckConstraint(condition=Q(max_team_size__gte=1), name="competition_team_size_positive"),
         ]
 

@@ -53,9 +53,7 @@ def update_competition(
         field for field, value in changes.items() if getattr(competition, field) != value
     }
     if frozen and competition.submissions.exists():
-        raise Conflict(
-            f"{', '.join(sorted(frozen))} cannot change once submissions exist", code="frozen_field"
-        )
+        raise Conflict(f"{', '.join(sorted(frozen))} cannot change once submissions exist", code="frozen_field")
     for field, value in changes.items():
         setattr(competition, field, value)
     competition.save()

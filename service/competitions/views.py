@@ -63,9 +63,7 @@ class CompetitionDetailView(AuthorizedView):
         )
         serializer = CompetitionUpdateSerializer(competition, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        competition = services.update_competition(
-            competition, request.user, serializer.validated_data, decision
-        )
+        competition = services.update_competition(competition, request.user, serializer.validated_data, decision)
         return Response(self.get_serializer(competition).data)
 
     def delete(self, request: Request, slug: str) -> Response:
@@ -109,7 +107,5 @@ class GroundTruthView(AuthorizedView):
         )
         upload = GroundTruthUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        ground_truth = services.upload_ground_truth(
-            competition, request.user, upload.validated_data["file"], decision
-        )
+        ground_truth = services.upload_ground_truth(competition, request.user, upload.validated_data["file"], decision)
         return Response(self.get_serializer(ground_truth).data, status=status.HTTP_201_CREATED)

@@ -32,24 +32,16 @@ class LeaderboardRow:
 
 def board_entries(competition: Competition, board: str) -> QuerySet[LeaderboardEntry, dict[str, Any]]:
     """Ordered rows of one board, as dictionaries (the paginator slices this)."""
-    return (
-        LeaderboardEntry.objects.filter(competition=competition, board=board)
-        .order_by(*ORDER)
-        .values(*ROW_FIELDS)
-    )
+    return LeaderboardEntry.objects.filter(competition=competition, board=board).order_by(*ORDER).values(*ROW_FIELDS)
 
 
 def rank_of(competition: Competition, board: str, sort_key: float) -> int:
     """1 + COUNT of strictly better entries: an index range scan, never a scan in Python."""
-    better = LeaderboardEntry.objects.filter(
-        competition=competition, board=board, sort_key__gt=sort_key
-    ).count()
+    better = LeaderboardEntry.objects.filter(competition=competition, board=board, sort_key__gt=sort_key).count()
     return better + 1
 
 
-def ranked_rows(
-    competition: Competition, board: str, page: list[dict[str, Any]], offset: int
-) -> list[LeaderboardRow]:
+def ranked_rows(competition: Competition, board: str, page: list[dict[str, Any]], offset: int) -> list[LeaderboardRow]:
     """Ranks for one page: one COUNT for the first row, the rest follow from the order of the page."""
     rows: list[LeaderboardRow] = []
     previous: dict[str, Any] | None = None

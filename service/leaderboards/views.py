@@ -22,9 +22,7 @@ class LeaderboardView(AuthorizedView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "board", OpenApiTypes.STR, enum=Board.values, description="public (default) or private"
-            ),
+            OpenApiParameter("board", OpenApiTypes.STR, enum=Board.values, description="public (default) or private"),
             OpenApiParameter("page", OpenApiTypes.INT),
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ]

@@ -31,9 +31,7 @@ class Submission(models.Model):
     file = models.FileField(upload_to=submission_path, max_length=255)
     original_name = models.CharField(max_length=255, blank=True)
     row_count = models.PositiveIntegerField(default=0)
-    status = models.CharField(
-        max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING
-    )
+    status = models.CharField(max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING)
     public_score = models.FloatField(null=True, blank=True)
     private_score = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)

@@ -25,9 +25,7 @@ def parse_predictions(
         if row_id not in ground_truth_rows:
             raise CsvProblem(line, f"unknown id '{row_id[:100]}'")
         if row_id in predictions:
-            raise CsvProblem(
-                line, f"id '{row_id}' appears more than once (first on line {first_seen[row_id]})"
-            )
+            raise CsvProblem(line, f"id '{row_id}' appears more than once (first on line {first_seen[row_id]})")
         value: object
         if metric.numeric:
             value = parse_number(raw)

@@ -44,9 +44,7 @@ def score_submission(submission: Submission, predictions: Predictions | None = N
                 predictions = parse_predictions(
                     stored, ground_truth.rows, competition.metric_spec, settings.SUBMISSION_MAX_BYTES
                 )
-        public_score, private_score = score_predictions(
-            ground_truth.rows, predictions, competition.metric_spec
-        )
+        public_score, private_score = score_predictions(ground_truth.rows, predictions, competition.metric_spec)
     except Exception as exc:  # any failure marks the submission failed; it must never rank
         logger.exception("scoring submission %s failed", submission.pk)
         Submission.objects.filter(pk=submission.pk).update(

@@ -35,9 +35,7 @@ def claim_daily_slot(team: Team, limit: int, day: dt.date) -> int:
     A single conditional UPDATE: PostgreSQL re-checks ``used < limit`` after waiting for a concurrent
     transaction's row lock, so two uploads can never both take the last slot. Call inside a transaction.
     """
-    DailySubmissionQuota.objects.bulk_create(
-        [DailySubmissionQuota(team=team, day=day, used=0)], ignore_conflicts=True
-    )
+    DailySubmissionQuota.objects.bulk_create([DailySubmissionQuota(team=team, day=day, used=0)], ignore_conflicts=True)
     taken = DailySubmissionQuota.objects.filter(team=team, day=day, used__lt=limit).update(used=F("used") + 1)
     if not taken:
         raise QuotaExceeded(

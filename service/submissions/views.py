@@ -27,9 +27,7 @@ class SubmissionViewMixin(AuthorizedView):
     serializer_class = SubmissionSerializer
 
     def get_queryset(self) -> Any:
-        return Submission.objects.filter(competition=self.get_competition()).select_related(
-            "team", "submitted_by"
-        )
+        return Submission.objects.filter(competition=self.get_competition()).select_related("team", "submitted_by")
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
@@ -69,9 +67,7 @@ class SubmissionListView(SubmissionViewMixin):
         body = SubmissionUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         team = Team.objects.get(pk=team_id, competition=competition)
-        submission = services.submit_predictions(
-            competition, team, request.user, body.validated_data["file"], decision
-        )
+        submission = services.submit_predictions(competition, team, request.user, body.validated_data["file"], decision)
         return Response(self.get_serializer(submission).data, status=status.HTTP_201_CREATED)
 
 

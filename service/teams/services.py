@@ -27,9 +27,7 @@ def _add_member(team: Team, user: AbstractBaseUser) -> TeamMembership:
     """Membership plus its team-member binding. The database refuses a second team in one competition."""
     try:
         with transaction.atomic():
-            membership = TeamMembership.objects.create(
-                team=team, competition_id=team.competition_id, user=user
-            )
+            membership = TeamMembership.objects.create(team=team, competition_id=team.competition_id, user=user)
     except IntegrityError:
         raise Conflict("you are already in a team of this competition", code="already_in_team") from None
     RoleBinding.objects.create(
@@ -44,17 +42,13 @@ def _add_member(team: Team, user: AbstractBaseUser) -> TeamMembership:
 
 
 @transaction.atomic
-def create_team(
-    competition: Competition, user: AbstractBaseUser, name: str, decision: AccessDecision
-) -> Team:
+def create_team(competition: Competition, user: AbstractBaseUser, name: str, decision: AccessDecision) -> Team:
     _require_not_ended(competition)
     try:
         with transaction.atomic():
             team = Team.objects.create(competition=competition, name=name, created_by=user)
     except IntegrityError:
-        raise Conflict(
-            f"a team named '{name}' already exists in this competition", code="team_name_taken"
-        ) from None
+        raise Conflict(f"a team named '{name}' already exists in this competition", code="team_name_taken") from None
     _add_member(team, user)
     audit.record(
         actor=user,
@@ -68,9 +62,7 @@ def create_team(
     return team
 
 
-def join_team(
-    team: Team, user: AbstractBaseUser, invite_code: str, decision: AccessDecision
-) -> TeamMembership:
+def join_team(team: Team, user: AbstractBaseUser, invite_code: str, decision: AccessDecision) -> TeamMembership:
     competition = team.competition
     _require_not_ended(competition)
     if not secrets.compare_digest(invite_code.encode(), team.invite_code.encode()):
@@ -88,9 +80,7 @@ def join_team(
         # The row lock serializes joins of one team, so the size limit holds under concurrency.
         locked = Team.objects.select_for_update().get(pk=team.pk)
         if locked.memberships.count() >= competition.max_team_size:
-            raise Conflict(
-                f"the team is full ({competition.max_team_size} members at most)", code="team_full"
-            )
+            raise Conflict(f"the team is full ({competition.max_team_size} members at most)", code="team_full")
         membership = _add_member(locked, user)
         audit.record(
             actor=user,

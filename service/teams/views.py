@@ -51,9 +51,7 @@ class TeamListView(TeamViewMixin):
     @extend_schema(request=TeamCreateSerializer, responses={201: TeamSerializer})
     def post(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
-        decision = self.require(
-            "create", "teams", competition, audit_action="team.create", target_type="team"
-        )
+        decision = self.require("create", "teams", competition, audit_action="team.create", target_type="team")
         body = TeamCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         team = services.create_team(competition, request.user, body.validated_data["name"], decision)

@@ -45,9 +45,7 @@ def client_for(user: Any | None) -> APIClient:
     return client
 
 
-def bind(
-    user: Any, role: str, competition: Competition | None = None, team: Team | None = None
-) -> RoleBinding:
+def bind(user: Any, role: str, competition: Competition | None = None, team: Team | None = None) -> RoleBinding:
     scope = Scope.TEAM if team else Scope.COMPETITION if competition else Scope.PLATFORM
     return RoleBinding.objects.create(
         user=user, role=Role.objects.get(name=role), scope=scope, competition=competition, team=team

@@ -36,17 +36,12 @@ class TestListsShowOnlyWhatTheCallerMaySee:
         ]
 
     def test_submissions_of_a_participant_are_their_teams(self, world: World):
-        ids = [
-            s["id"]
-            for s in world.client("member").get("/api/v1/competitions/open/submissions/").json()["results"]
-        ]
+        ids = [s["id"] for s in world.client("member").get("/api/v1/competitions/open/submissions/").json()["results"]]
         assert ids == [world.submission_a.pk]
 
     def test_submissions_of_a_host_are_all(self, world: World):
         body = world.client("host").get("/api/v1/competitions/open/submissions/").json()
-        assert sorted(s["id"] for s in body["results"]) == sorted(
-            [world.submission_a.pk, world.submission_b.pk]
-        )
+        assert sorted(s["id"] for s in body["results"]) == sorted([world.submission_a.pk, world.submission_b.pk])
 
     def test_outsiders_list_no_submissions(self, world: World):
         assert world.client("outsider").get("/api/v1/competitions/open/submissions/").json()["count"] == 0
@@ -123,13 +118,8 @@ class TestIdsInBodiesAreCheckedAgainstTheUrl:
         assert RoleBinding.objects.filter(pk=world.invitee_binding_secret.pk).exists()
 
     def test_a_submission_of_another_competition_is_not_found_under_this_one(self, world: World):
-        secret_sub = submit(
-            world.secret, world.team_secret, world.team_secret.memberships.get().user, all_correct()
-        )
-        assert (
-            world.client("admin").get(f"/api/v1/competitions/open/submissions/{secret_sub.pk}/").status_code
-            == 404
-        )
+        secret_sub = submit(world.secret, world.team_secret, world.team_secret.memberships.get().user, all_correct())
+        assert world.client("admin").get(f"/api/v1/competitions/open/submissions/{secret_sub.pk}/").status_code == 404
 
     def test_a_team_of_another_competition_is_not_found_under_this_one(self, world: World):
         url = f"/api/v1/competitions/open/teams/{world.team_secret.pk}/"
@@ -155,20 +145,16 @@ class TestAuditLog:
         by_action = {event["action"]: event for event in events}
         assert by_action["team.join"]["actor"] == "newcomer"
         assert (
-            by_action["team.join"]["reason"]
-            == "allowed by the implicit role system:authenticated (public competition)"
+            by_action["team.join"]["reason"] == "allowed by the implicit role system:authenticated (public competition)"
         )
         host_binding = RoleBinding.objects.get(competition=world.open, role__name=COMPETITION_HOST)
         assert by_action["rolebinding.create"]["reason"] == (
-            f"allowed by role binding #{host_binding.pk} "
-            f"(role competition-host on competition {world.open.pk})"
+            f"allowed by role binding #{host_binding.pk} (role competition-host on competition {world.open.pk})"
         )
         assert by_action["rolebinding.create"]["details"]["user"] == "outsider"
         member_binding = RoleBinding.objects.get(user=world.users["member"], role__name="team-member")
         # newest first: the submission made through the API above
-        submission_event = next(
-            e for e in events if e["action"] == "submission.create" and e["actor"] == "member"
-        )
+        submission_event = next(e for e in events if e["action"] == "submission.create" and e["actor"] == "member")
         assert f"role binding #{member_binding.pk}" in submission_event["reason"]
 
     def test_denied_changes_are_logged_with_the_reason(self, world: World):

@@ -50,17 +50,12 @@ def test_token_requests_are_throttled_with_counters_in_the_database_cache(alice,
 def test_submission_uploads_are_throttled_but_reads_are_not(alice, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"submissions": "2/minute", "token": "10/minute"}
-    )
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"submissions": "2/minute", "token": "10/minute"})
     make_competition("c", make_user("h"))
     client = client_for(alice)
     for _ in range(3):
         assert client.get("/api/v1/competitions/c/submissions/").status_code == 200
-    codes = [
-        client.post("/api/v1/competitions/c/submissions/", {}, format="multipart").status_code
-        for _ in range(3)
-    ]
+    codes = [client.post("/api/v1/competitions/c/submissions/", {}, format="multipart").status_code for _ in range(3)]
     assert codes == [403, 403, 429]
 
 
@@ -125,9 +120,7 @@ def test_the_creator_of_a_competition_becomes_its_host(db):
     assert client_for(organizer).post("/api/v1/competitions/", body, format="json").status_code == 201
     assert client_for(organizer).get("/api/v1/competitions/mine/role-bindings/").status_code == 200
     assert (
-        client_for(organizer)
-        .patch("/api/v1/competitions/mine/", {"title": "Ours"}, format="json")
-        .json()["title"]
+        client_for(organizer).patch("/api/v1/competitions/mine/", {"title": "Ours"}, format="json").json()["title"]
         == "Ours"
     )
 

@@ -15,9 +15,7 @@ def host_client(db):
 
 
 def upload(client, text):
-    return client.post(
-        "/api/v1/competitions/gt/ground-truth/", {"file": csv_upload(text)}, format="multipart"
-    )
+    return client.post("/api/v1/competitions/gt/ground-truth/", {"file": csv_upload(text)}, format="multipart")
 
 
 def test_a_valid_file_is_stored_and_summarised(host_client):

@@ -25,9 +25,7 @@ def test_rmse_and_mae():
     assert mae([0.0, 0.0], [3.0, -4.0]) == 3.5
 
 
-@pytest.mark.parametrize(
-    ("name", "higher"), [("accuracy", True), ("macro_f1", True), ("rmse", False), ("mae", False)]
-)
+@pytest.mark.parametrize(("name", "higher"), [("accuracy", True), ("macro_f1", True), ("rmse", False), ("mae", False)])
 def test_the_metric_decides_the_direction(name, higher):
     spec = METRICS[name]
     assert spec.higher_is_better is higher

@@ -47,11 +47,7 @@ print(json.dumps({
 
 
 def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "SUBMISSIONS_", "AWS_"))
-    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "SUBMISSIONS_", "AWS_"))}
     clean["DJANGO_SETTINGS_MODULE"] = "competition_platform.settings"
     return subprocess.run(  # noqa: S603 - the test's own interpreter
         [sys.executable, *(["-c", code] if code else []), *args],
@@ -109,9 +105,7 @@ def test_an_invalid_boolean_is_refused():
 
 
 def test_csrf_trusted_origins_are_comma_separated():
-    settings = probe(
-        {**PRODUCTION_ENV, "DJANGO_CSRF_TRUSTED_ORIGINS": "https://a.example.com, https://b.example.com"}
-    )
+    settings = probe({**PRODUCTION_ENV, "DJANGO_CSRF_TRUSTED_ORIGINS": "https://a.example.com, https://b.example.com"})
     assert settings["csrf"] == ["https://a.example.com", "https://b.example.com"]
 
 

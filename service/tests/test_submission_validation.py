@@ -21,9 +21,7 @@ def setup(db):
 
 
 def post(client, text: str, slug: str = "valid"):
-    return client.post(
-        f"/api/v1/competitions/{slug}/submissions/", {"file": csv_upload(text)}, format="multipart"
-    )
+    return client.post(f"/api/v1/competitions/{slug}/submissions/", {"file": csv_upload(text)}, format="multipart")
 
 
 @pytest.mark.parametrize(

@@ -20,17 +20,13 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("name", models.SlugField(max_length=64, unique=True)),
                 ("description", models.TextField(blank=True)),
                 (
                     "rules",
-                    models.JSONField(
-                        default=list, help_text='A list of {"resources": [...], "verbs": [...]}.'
-                    ),
+                    models.JSONField(default=list, help_text='A list of {"resources": [...], "verbs": [...]}.'),
                 ),
                 (
                     "bindable_scopes",
@@ -38,9 +34,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "builtin",
-                    models.BooleanField(
-                        default=False, help_text="Defined in code; kept in sync on every migrate."
-                    ),
+                    models.BooleanField(default=False, help_text="Defined in code; kept in sync on every migrate."),
                 ),
                 (
                     "managed",
@@ -59,16 +53,12 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 (
                     "competition_slug",
-                    models.CharField(
-                        blank=True, help_text="Kept after the competition is gone.", max_length=64
-                    ),
+                    models.CharField(blank=True, help_text="Kept after the competition is gone.", max_length=64),
                 ),
                 ("actor_username", models.CharField(blank=True, max_length=150)),
                 ("action", models.CharField(max_length=64)),
@@ -104,9 +94,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-created_at", "-id"],
                 "indexes": [
-                    models.Index(
-                        fields=["competition", "-created_at", "-id"], name="audit_competition_recent"
-                    )
+                    models.Index(fields=["competition", "-created_at", "-id"], name="audit_competition_recent")
                 ],
             },
         ),
@@ -115,9 +103,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "scope",
@@ -189,23 +175,17 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["created_at", "id"],
-                "indexes": [
-                    models.Index(fields=["competition", "created_at"], name="rolebinding_competition")
-                ],
+                "indexes": [models.Index(fields=["competition", "created_at"], name="rolebinding_competition")],
                 "constraints": [
                     models.CheckConstraint(
                         condition=models.Q(
-                            models.Q(
-                                ("scope", "platform"), ("competition__isnull", True), ("team__isnull", True)
-                            ),
+                            models.Q(("scope", "platform"), ("competition__isnull", True), ("team__isnull", True)),
                             models.Q(
                                 ("scope", "competition"),
                                 ("competition__isnull", False),
                                 ("team__isnull", True),
                             ),
-                            models.Q(
-                                ("scope", "team"), ("competition__isnull", False), ("team__isnull", False)
-                            ),
+                            models.Q(("scope", "team"), ("competition__isnull", False), ("team__isnull", False)),
                             _connector="OR",
                         ),
                         name="rolebinding_scope_matches_fields",

@@ -19,9 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("slug", models.SlugField(max_length=64, unique=True)),
                 ("title", models.CharField(max_length=200)),
@@ -58,9 +56,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "max_team_size",
-                    models.PositiveIntegerField(
-                        default=4, validators=[django.core.validators.MinValueValidator(1)]
-                    ),
+                    models.PositiveIntegerField(default=4, validators=[django.core.validators.MinValueValidator(1)]),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),

@@ -19,9 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "board",
@@ -62,9 +60,7 @@ class Migration(migrations.Migration):
                         name="leaderboard_order",
                     )
                 ],
-                "constraints": [
-                    models.UniqueConstraint(fields=("team", "board"), name="one_entry_per_team_and_board")
-                ],
+                "constraints": [models.UniqueConstraint(fields=("team", "board"), name="one_entry_per_team_and_board")],
             },
         ),
     ]

@@ -22,23 +22,17 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("day", models.DateField()),
                 ("used", models.PositiveIntegerField(default=0)),
                 (
                     "team",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="teams.team"
-                    ),
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="teams.team"),
                 ),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("team", "day"), name="one_quota_row_per_team_day")
-                ],
+                "constraints": [models.UniqueConstraint(fields=("team", "day"), name="one_quota_row_per_team_day")],
             },
         ),
         migrations.CreateModel(
@@ -46,9 +40,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("file", models.FileField(max_length=255, upload_to=submissions.models.submission_path)),
                 ("original_name", models.CharField(blank=True, max_length=255)),

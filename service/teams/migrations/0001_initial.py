@@ -21,9 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("name", models.CharField(max_length=100)),
                 (
@@ -63,9 +61,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("joined_at", models.DateTimeField(auto_now_add=True)),
                 (
@@ -112,14 +108,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="team",
-            constraint=models.UniqueConstraint(
-                fields=("competition", "name"), name="team_name_unique_in_competition"
-            ),
+            constraint=models.UniqueConstraint(fields=("competition", "name"), name="team_name_unique_in_competition"),
         ),
         migrations.AddConstraint(
             model_name="team",
-            constraint=models.UniqueConstraint(
-                fields=("id", "competition"), name="team_id_competition_unique"
-            ),
+            constraint=models.UniqueConstraint(fields=("id", "competition"), name="team_id_competition_unique"),
         ),
     ]

@@ -32,9 +32,7 @@ class Command(BaseCommand):
     help = "Create a demo competition with users, teams and scored submissions (safe to run again)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--force", action="store_true", help="Also run when DEBUG is off (never in production)."
-        )
+        parser.add_argument("--force", action="store_true", help="Also run when DEBUG is off (never in production).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -54,9 +52,7 @@ class Command(BaseCommand):
         user_model = get_user_model()
         users: dict[str, Any] = {}
         for name in ("admin", "host", "alice", "bob", "carol", "dave"):
-            user, created = user_model.objects.get_or_create(
-                username=name, defaults={"email": f"{name}@example.com"}
-            )
+            user, created = user_model.objects.get_or_create(username=name, defaults={"email": f"{name}@example.com"})
             if created:
                 user.set_password(DEMO_PASSWORD)
                 if name == "admin":
