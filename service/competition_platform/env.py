@@ -41,10 +41,3 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_required(name: str, why: str) -> str:
-    value = env_str(name)
-    if not value:
-        raise ImproperlyConfigured(f"The environment variable {name} is required: {why}")
-    return value

@@ -8,18 +8,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .env import env_bool, env_int, env_list, env_required, env_str
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
-if DEBUG:
-    SECRET_KEY = env_str("DJANGO_SECRET_KEY") or "django-insecure-local-development-only"  # noqa: S105
-else:
-    SECRET_KEY = env_required(
-        "DJANGO_SECRET_KEY", "set it to a long random value (it is required unless DJANGO_DEBUG=true)"
-    )
+# DJANGO_SECRET_KEY is one Secrets Manager value, "new_key" or, while a key is being rotated, "new_key,old_key":
+# the keys after the first only verify what the old key signed (sessions, password-reset links) until they expire.
+# One secret keeps the rotation to editing one value (README: rotating the Django secret key).
+_secret_keys = env_list("DJANGO_SECRET_KEY")
+if not _secret_keys:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "The environment variable DJANGO_SECRET_KEY is required: set it to a long random value "
+            "(it is required unless DJANGO_DEBUG=true)"
+        )
+    _secret_keys = ["django-insecure-local-development-only"]
+SECRET_KEY, *SECRET_KEY_FALLBACKS = _secret_keys
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

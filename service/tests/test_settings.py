@@ -42,6 +42,8 @@ print(json.dumps({
     "ssl_redirect": settings.SECURE_SSL_REDIRECT,
     "cache": settings.CACHES["default"]["BACKEND"],
     "first_middleware": settings.MIDDLEWARE[0],
+    "secret_key": settings.SECRET_KEY,
+    "secret_key_fallbacks": settings.SECRET_KEY_FALLBACKS,
 }))
 """
 
@@ -96,6 +98,35 @@ def test_a_missing_secret_key_fails_at_start_naming_the_variable():
     result = run_python(PROBE, env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_a_secret_key_of_only_separators_is_refused():
+    result = run_python(PROBE, {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": " , "})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_one_secret_key_has_no_fallbacks():
+    settings = probe(PRODUCTION_ENV)
+    assert settings["secret_key"] == PRODUCTION_ENV["DJANGO_SECRET_KEY"]
+    assert settings["secret_key_fallbacks"] == []
+
+
+def test_during_a_rotation_the_keys_after_the_first_are_fallbacks():
+    settings = probe({**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "new-key-" + "n" * 50 + ",old-key-" + "o" * 50})
+    assert settings["secret_key"] == "new-key-" + "n" * 50
+    assert settings["secret_key_fallbacks"] == ["old-key-" + "o" * 50]
+
+
+def test_a_token_signed_with_the_old_key_still_verifies_during_the_rotation():
+    sign = "from django.core import signing; import django; django.setup(); print(signing.dumps('alice'))"
+    old_key = "old-key-" + "o" * 50
+    token = run_python(sign, {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": old_key}).stdout.strip()
+    verify = f"from django.core import signing; import django; django.setup(); print(signing.loads({token!r}))"
+    rotating = run_python(verify, {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "new-key-" + "n" * 50 + "," + old_key})
+    assert rotating.stdout.strip() == "alice", rotating.stderr
+    rotated = run_python(verify, {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "new-key-" + "n" * 50})
+    assert "BadSignature" in rotated.stderr
 
 
 def test_an_invalid_boolean_is_refused():
