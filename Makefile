@@ -23,7 +23,12 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 INFRA_CODE := app.py stacks pipeline scripts
 
-.PHONY: help install synth test test-infra test-service lint format snapshot-update lock bench run-service clean
+# `make diff` / `make guard` compare the working tree's synthesis with this commit's (see README, "Pull-request checks").
+BASE ?= origin/main
+INFRA_DIFF_REPORT := cdk.out/infra-diff.md
+
+.PHONY: help install synth test test-infra test-service lint lint-workflows format snapshot-update diff guard \
+	migration-check lock bench run-service clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -53,10 +58,14 @@ test-infra: install ## Infrastructure tests: snapshots, assertions, cdk-nag, cfn
 test-service: install ## Service tests on a throwaway PostgreSQL 15 cluster
 	cd service && pytest $(call junit,service)
 
-lint: install ## ruff (with security rules), ruff format check, mypy on the infrastructure code
+lint: install ## ruff (with security rules), ruff format check, mypy on the infrastructure code, workflow linters
 	ruff check .
 	ruff format --check .
 	mypy $(INFRA_CODE)
+	python -m scripts.lint_workflows
+
+lint-workflows: install ## zizmor, actionlint and action-validator over .github/workflows (offline)
+	python -m scripts.lint_workflows
 
 format: install ## Apply ruff's fixes and formatting
 	ruff check --fix .
@@ -64,6 +73,15 @@ format: install ## Apply ruff's fixes and formatting
 
 snapshot-update: install ## Re-record the template snapshots after a reviewed change
 	pytest tests --snapshot-update -q
+
+diff: synth ## Per-stack infrastructure diff against BASE (default origin/main), written to cdk.out/infra-diff.md
+	python -m scripts.infra_diff --base $(BASE) --report $(INFRA_DIFF_REPORT)
+
+guard: synth ## The diff, failing if a Staging/Prod stateful resource would be replaced or deleted
+	python -m scripts.infra_diff --base $(BASE) --report $(INFRA_DIFF_REPORT) --guard
+
+migration-check: install ## Fail on Django migrations that would break the running version during a rolling deploy
+	python -m scripts.migration_safety
 
 lock: $(PY_STAMP) ## Re-compile the pinned requirements from the .in files
 	python -m pip install --quiet "pip-tools==7.6.2"
