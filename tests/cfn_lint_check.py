@@ -15,14 +15,6 @@ IGNORED_CHECKS = {
     # CDK adds DependsOn next to a Ref/GetAtt that already orders the resources; harmless duplication.
     "W3005": "Obsolete DependsOn",
 }
-# Ignored in one template only:
-IGNORED_IN_TEMPLATE = {
-    # E3703 validates a deploy action's RoleArn as an ARN string and reports the Fn::Join that CDK Pipelines uses
-    # for cross-account deploy roles ("prefer Fn::Sub"): valid CloudFormation, a style preference raised as an error.
-    "Pipeline.template.json": {"E3703"},
-}
-
-
 def start_cfn_lint(templates: Iterable[Path]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
@@ -39,8 +31,3 @@ def start_cfn_lint(templates: Iterable[Path]) -> subprocess.Popen[str]:
         text=True,
     )
 
-
-def finding_is_ignored(line: str) -> bool:
-    """`path:line:col:line:col:RULE:message` from cfn-lint's parseable format."""
-    path, _, _, _, _, rule, _message = line.split(":", 6)
-    return rule in IGNORED_IN_TEMPLATE.get(Path(path).name, set())
