@@ -8,7 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from competition_platform.errors import Conflict, DomainError
 from competitions.models import Competition
-from teams.models import Team
+from teams.models import Team, TeamMembership
 
 from . import audit
 from .authorizer import AccessDecision, Authorizer
@@ -46,6 +46,11 @@ def grant_role(
         raise DomainError(f"the role {role.name} is managed by the platform and cannot be granted", code="managed_role")
     if scope not in role.bindable_scopes:
         raise DomainError(f"the role {role.name} cannot be bound to a {scope}", code="invalid_scope")
+    if role.name == COMPETITION_HOST and TeamMembership.objects.filter(competition=competition, user=user).exists():
+        raise Conflict(
+            f"{user.get_username()} competes in a team of this competition and cannot become its host",
+            code="participant_cannot_host",
+        )
     escalation = _escalation_check(grantor, role, competition, team)
     if not escalation.allowed:
         audit.record(

@@ -29,10 +29,12 @@ def readiness() -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any failure means "not ready"; the reason goes to the caller and the log
-        logger.warning("readiness check failed: %s", exc)
+    except Exception as exc:  # any failure means "not ready"
+        # The endpoint is public (through the load balancer): the driver's message, which names the database host,
+        # address and user, goes to the log only; the caller gets the kind of failure.
+        logger.warning("readiness check failed: %s: %s", type(exc).__name__, exc)
         return JsonResponse(
-            {"status": "unavailable", "reason": f"database unreachable: {type(exc).__name__}: {exc}".strip()},
+            {"status": "unavailable", "reason": f"database unreachable ({type(exc).__name__}); see the service log"},
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 
@@ -38,6 +39,12 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.competition_id})"
+
+    def has_submitted(self) -> bool:
+        """Whether the team ever took a daily submission slot; deleted submissions count, as for the daily limit."""
+        # Looked up by name: the submissions app depends on this one, not the other way round.
+        quota = apps.get_model("submissions", "DailySubmissionQuota")
+        return bool(quota.objects.filter(team=self, used__gt=0).exists())
 
 
 class TeamMembership(models.Model):

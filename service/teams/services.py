@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from access import audit
 from access.authorizer import AccessDecision
-from access.builtin_roles import TEAM_MEMBER
+from access.builtin_roles import COMPETITION_HOST, TEAM_MEMBER
 from access.models import Role, RoleBinding, Scope
 from competition_platform.errors import Conflict
 from competitions.models import Competition
@@ -21,6 +21,13 @@ from .models import Team, TeamMembership
 def _require_not_ended(competition: Competition) -> None:
     if competition.has_ended():
         raise Conflict("the competition has ended; teams can no longer change", code="competition_ended")
+
+
+def _require_not_host(competition: Competition, user: AbstractBaseUser) -> None:
+    # Hosts see the ground truth and the private board before the end: they cannot compete.
+    hosts = RoleBinding.objects.filter(competition=competition, scope=Scope.COMPETITION, role__name=COMPETITION_HOST)
+    if hosts.filter(user=user).exists():
+        raise Conflict("hosts of a competition cannot compete in it", code="host_cannot_compete")
 
 
 def _add_member(team: Team, user: AbstractBaseUser) -> TeamMembership:
@@ -44,6 +51,7 @@ def _add_member(team: Team, user: AbstractBaseUser) -> TeamMembership:
 @transaction.atomic
 def create_team(competition: Competition, user: AbstractBaseUser, name: str, decision: AccessDecision) -> Team:
     _require_not_ended(competition)
+    _require_not_host(competition, user)
     try:
         with transaction.atomic():
             team = Team.objects.create(competition=competition, name=name, created_by=user)
@@ -65,6 +73,7 @@ def create_team(competition: Competition, user: AbstractBaseUser, name: str, dec
 def join_team(team: Team, user: AbstractBaseUser, invite_code: str, decision: AccessDecision) -> TeamMembership:
     competition = team.competition
     _require_not_ended(competition)
+    _require_not_host(competition, user)
     if not secrets.compare_digest(invite_code.encode(), team.invite_code.encode()):
         denied = AccessDecision(False, f"denied: wrong invite code for team {team.pk} ({decision.reason})")
         audit.record(
@@ -96,6 +105,12 @@ def join_team(team: Team, user: AbstractBaseUser, invite_code: str, decision: Ac
 @transaction.atomic
 def leave_team(team: Team, user: AbstractBaseUser, decision: AccessDecision) -> None:
     _require_not_ended(team.competition)
+    # The daily limit counts per team: a member who could leave after submitting would get fresh slots in a new
+    # team and a second row on the leaderboard. A team that has submitted keeps its members.
+    if team.has_submitted():
+        raise Conflict(
+            "the team has already submitted; its members stay with its submissions", code="team_has_submitted"
+        )
     deleted, _ = TeamMembership.objects.filter(team=team, user=user).delete()  # the binding goes with it
     if not deleted:
         raise Conflict("you are not a member of this team", code="not_a_member")

@@ -9,7 +9,7 @@ Targets: ``open`` is the public competition of member and host, ``secret`` a pri
 
 Rules exercised: an object the caller may not see answers 404; an action on an object the caller may see but
 not perform answers 403 (401 for anonymous callers); an allowed action may still be refused by a rule of the
-domain (409: already in a team, not a member, no team, submissions exist).
+domain (409: already in a team, a host competing, not a member, no team, submissions exist).
 """
 
 from __future__ import annotations
@@ -118,20 +118,22 @@ MATRIX: dict[str, dict[str, str]] = {
     # open already has submissions: hosts pass the check, then the domain refuses (409).
     "groundtruth.upload": {"open": "401 403 403 403 403 409 409", "secret": "404 404 404 404 201 404 201"},
     "teams.list": {"open": "200 200 200 200 200 200 200", "secret": "404 404 404 404 200 404 200"},
-    "teams.create": {"open": "401 201 409 409 201 201 201", "secret": "404 404 404 404 201 404 201"},
+    # Hosts may not compete in their own competition (409); other users in a team already (409).
+    "teams.create": {"open": "401 201 409 409 201 409 201", "secret": "404 404 404 404 409 404 201"},
     "team.get": {
         "team_a": "200 200 200 200 200 200 200",
         "team_b": "200 200 200 200 200 200 200",
         "team_secret": "404 404 404 404 200 404 200",
     },
     "team.join": {
-        "team_a": "401 201 409 409 201 201 201",
-        "team_b": "401 201 409 409 201 201 201",
-        "team_secret": "404 404 404 404 201 404 201",
+        "team_a": "401 201 409 409 201 409 201",
+        "team_b": "401 201 409 409 201 409 201",
+        "team_secret": "404 404 404 404 409 404 201",
     },
     "team.leave": {
-        "team_a": "401 403 403 204 403 403 409",
-        "team_b": "401 403 204 403 403 403 409",
+        # The teams have submitted: members stay with their submissions (409), so the daily limit cannot be reset.
+        "team_a": "401 403 403 409 403 403 409",
+        "team_b": "401 403 409 403 403 403 409",
         "team_secret": "404 404 404 404 403 404 409",
     },
     "submissions.list": {"open": "200 200 200 200 200 200 200", "secret": "404 404 404 404 200 404 200"},

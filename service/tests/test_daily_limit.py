@@ -114,3 +114,30 @@ def test_concurrent_uploads_cannot_both_take_the_last_slot():
     assert sorted(statuses) == [201, 201, 429, 429, 429, 429]
     assert Submission.objects.filter(team=team).count() == 2
     assert DailySubmissionQuota.objects.get(team=team).used == 2
+
+
+@pytest.mark.django_db
+def test_leaving_a_team_after_it_submitted_is_refused_so_the_limit_cannot_be_reset():
+    alice, bob = make_user("alice"), make_user("bob")
+    competition = make_competition("limited", make_user("host"), daily_submission_limit=1)
+    team = make_team(competition, "A", alice, bob)
+    assert post(client_for(alice)).status_code == 201
+    Submission.objects.filter(team=team).delete()  # a deleted submission still counts, as for the limit
+
+    response = client_for(alice).post(f"/api/v1/competitions/limited/teams/{team.pk}/leave/")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "team_has_submitted"
+    assert team.memberships.filter(user=alice).exists()
+    # Without the rule: leave, found a new team, and submit again on the same day with a second leaderboard row.
+    assert client_for(alice).post("/api/v1/competitions/limited/teams/", {"name": "B"}).status_code == 409
+
+
+@pytest.mark.django_db
+def test_a_member_may_leave_a_team_that_has_not_submitted():
+    alice, bob = make_user("alice"), make_user("bob")
+    competition = make_competition("limited", make_user("host"))
+    team = make_team(competition, "A", alice, bob)
+
+    assert client_for(bob).post(f"/api/v1/competitions/limited/teams/{team.pk}/leave/").status_code == 204
+    assert list(team.memberships.values_list("user__username", flat=True)) == ["alice"]

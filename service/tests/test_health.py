@@ -23,16 +23,19 @@ def test_readiness_checks_the_database(client):
 
 
 @pytest.mark.django_db
-def test_readiness_reports_503_with_a_reason_when_the_database_is_unreachable(client, monkeypatch):
+def test_readiness_reports_503_with_a_reason_when_the_database_is_unreachable(client, monkeypatch, caplog):
     def broken_cursor(*args, **kwargs):
-        raise OSError("connection refused")
+        raise OSError('connection to server at "db.internal" (10.0.3.7), port 5433 failed: user "app"')
 
     monkeypatch.setattr(connection, "cursor", broken_cursor)
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert "connection refused" in body["reason"]
+    assert body["reason"] == "database unreachable (OSError); see the service log"
+    # The details (host, address, user) reach the log, never the public response.
+    assert "10.0.3.7" not in response.content.decode()
+    assert '"db.internal" (10.0.3.7), port 5433' in caplog.text
 
 
 def test_unknown_host_is_rejected_for_other_paths_with_json(client):

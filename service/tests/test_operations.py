@@ -6,12 +6,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from access.builtin_roles import COMPETITION_HOST
+from access.models import AuditEvent, Role, RoleBinding
 from competitions.models import Competition
 from leaderboards.models import LeaderboardEntry
 from submissions.models import Submission
+
+from .factories import client_for, make_competition, make_user
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +59,33 @@ def test_admin_pages_load_for_operators(admin_client, settings, page):
     settings.DEBUG = True
     call_command("seed", stdout=io.StringIO())
     assert admin_client.get(f"/admin/{page}").status_code == 200
+
+
+def test_role_bindings_changed_in_the_admin_are_audited(admin_client, admin_user, settings):
+    settings.DEBUG = True  # the admin's static files without collectstatic
+    competition = make_competition("audited", make_user("host"))
+    alice = make_user("alice")
+    host_role = Role.objects.get(name=COMPETITION_HOST)
+
+    response = admin_client.post(
+        "/admin/access/rolebinding/add/",
+        {"role": host_role.pk, "user": alice.pk, "scope": "competition", "competition": competition.pk},
+    )
+    assert response.status_code == 302, response.content[:1000]
+    binding = RoleBinding.objects.get(user=alice)
+    response = admin_client.post(f"/admin/access/rolebinding/{binding.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+
+    events = AuditEvent.objects.filter(target_type="rolebinding", competition=competition).order_by("id")
+    assert [(e.action, e.actor_username, e.decision) for e in events] == [
+        ("rolebinding.create", admin_user.username, "allow"),
+        ("rolebinding.delete", admin_user.username, "allow"),
+    ]
+    assert events[0].reason == f"allowed by the Django admin (staff user {admin_user.username})"
+    assert events[0].details == {"user": "alice", "role": COMPETITION_HOST, "scope": "competition", "team": None}
+    # Hosts read it through the API like every other permission change.
+    host_view = client_for(get_user_model().objects.get(username="host")).get("/api/v1/competitions/audited/audit-log/")
+    assert {"rolebinding.create", "rolebinding.delete"} <= {row["action"] for row in host_view.json()["results"]}
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -123,3 +124,22 @@ def test_concurrent_joins_cannot_overfill_a_team():
         thread.join(timeout=30)
     assert sorted(statuses) == [201, 409, 409, 409, 409]
     assert team.memberships.count() == 2
+
+
+def test_a_host_cannot_compete_in_their_competition(competition):
+    host = get_user_model().objects.get(username="host")
+    response = client_for(host).post("/api/v1/competitions/teams/teams/", {"name": "Insiders"})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "host_cannot_compete"
+    team = make_team(competition, "T", make_user("a"))
+    assert join(host, team).status_code == 409
+    assert not TeamMembership.objects.filter(user=host).exists()
+
+
+def test_a_participant_cannot_be_made_host_of_the_competition(competition):
+    make_team(competition, "T", make_user("alice"))
+    response = client_for(get_user_model().objects.get(username="host")).post(
+        "/api/v1/competitions/teams/role-bindings/", {"user": "alice", "role": "competition-host"}
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "participant_cannot_host"
