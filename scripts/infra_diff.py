@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.cloud_assembly import read_stacks
+from scripts.template_normalization import normalize_logical_id, normalize_template
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,12 +54,6 @@ REPORT_MARKER = "<!-- infra-diff -->"
 # GitHub rejects comments longer than 65,536 characters.
 MAX_REPORT_CHARS = 60_000
 
-# --- Asset hashes (the same normalization as tests/template_normalization.py) ---------------------------------
-ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
-ASSET_HASH_PLACEHOLDER = "<asset-hash>"
-# Lambda `currentVersion` logical ids end in a hash of the function's configuration (which holds image hashes).
-FUNCTION_VERSION_ID = re.compile(r"\b(\w+CurrentVersion[0-9A-F]{8})[0-9a-f]{32}\b")
-FUNCTION_VERSION_PLACEHOLDER = r"\1<config-hash>"
 
 # Provider schemas hardly differ between regions in create-only properties; us-east-1 has every type.
 SCHEMA_REGION = "us-east-1"
@@ -196,18 +191,6 @@ def create_only_properties(resource_type: str) -> CreateOnly:
 
 
 # --- Template helpers ----------------------------------------------------------------------------------------
-def normalize(value: Any) -> Any:
-    """The value with asset hashes replaced by placeholders: equal when only service code or bundles changed."""
-    text = FUNCTION_VERSION_ID.sub(
-        FUNCTION_VERSION_PLACEHOLDER, ASSET_HASH.sub(ASSET_HASH_PLACEHOLDER, json.dumps(value))
-    )
-    return json.loads(text)
-
-
-def normalize_logical_id(logical_id: str) -> str:
-    return FUNCTION_VERSION_ID.sub(FUNCTION_VERSION_PLACEHOLDER, logical_id)
-
-
 def has_intrinsic(value: Any) -> bool:
     """Whether the value is (or holds) a Ref or Fn::*: then its deployed value is unknown at synth time."""
     if isinstance(value, dict):
@@ -403,7 +386,7 @@ def compare_resource(logical_id: str, before: dict[str, Any], after: dict[str, A
     old_type, new_type = before.get("Type", "?"), after.get("Type", "?")
     if old_type != new_type:
         return ResourceChange(logical_id, new_type, "modified", type_change=f"{old_type} -> {new_type}")
-    old, new = normalize(before), normalize(after)
+    old, new = normalize_template(before), normalize_template(after)
     old_properties, new_properties = old.get("Properties", {}), new.get("Properties", {})
     properties = tuple(
         property_impact(new_type, name, old_properties.get(name), new_properties.get(name))
@@ -426,7 +409,7 @@ def compare_resource(logical_id: str, before: dict[str, Any], after: dict[str, A
 
 def normalize_differs(before: dict[str, Any], after: dict[str, Any]) -> bool:
     """Whether the two differ in asset hashes: the raw values differ in places where the normalized ones do not."""
-    return bool(_strip_equal(before, after) != _strip_equal(normalize(before), normalize(after)))
+    return bool(_strip_equal(before, after) != _strip_equal(normalize_template(before), normalize_template(after)))
 
 
 def _strip_equal(before: Any, after: Any) -> Any:
@@ -462,7 +445,7 @@ def find_rename(removed: dict[str, Any], added: Mapping[str, dict[str, Any]]) ->
     for logical_id, resource in sorted(same_type.items()):
         if path and resource.get("Metadata", {}).get("aws:cdk:path") == path:
             return logical_id
-        if normalize(resource.get("Properties")) == normalize(removed.get("Properties")):
+        if normalize_template(resource.get("Properties")) == normalize_template(removed.get("Properties")):
             return logical_id
     return next(iter(same_type)) if len(same_type) == 1 else ""
 
@@ -535,7 +518,7 @@ def compare_templates(display_name: str, base: dict[str, Any] | None, head: dict
     outputs += [
         f"~ {name}"
         for name in sorted(base_outputs.keys() & head_outputs.keys())
-        if normalize(base_outputs[name]) != normalize(head_outputs[name])
+        if normalize_template(base_outputs[name]) != normalize_template(head_outputs[name])
     ]
     if base is None:
         status = "added"

@@ -7,8 +7,8 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from scripts.template_normalization import ASSET_HASH_PLACEHOLDER, normalize_template
 from tests.conftest import ALL_STACKS, SynthesizedPlatform
-from tests.template_normalization import ASSET_HASH_PLACEHOLDER, normalize_template
 
 
 @pytest.fixture
