@@ -23,6 +23,7 @@ from aws_cdk import pipelines
 from constructs import Construct
 
 from pipeline.nag_acknowledgments import acknowledge_generated_findings
+from stacks.buckets import access_log_bucket, private_bucket
 from stacks.config import PipelineConfig, PlatformConfig
 from stacks.stage import PlatformStage
 
@@ -64,21 +65,8 @@ class PipelineStack(cdk.Stack):
             termination_protection=True,
         )
 
-        access_logs = s3.Bucket(
-            self,
-            "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(id="ExpireAccessLogs", expiration=cdk.Duration.days(365))],
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        cdk.Validations.of(access_logs).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-S1",
-                reason="This is the access-log bucket itself; logging its own access into itself would loop.",
-            )
+        access_logs = access_log_bucket(
+            self, "AccessLogs", retention=cdk.Duration.days(365), removal_policy=cdk.RemovalPolicy.RETAIN
         )
         artifact_key = kms.Key(
             self,
@@ -87,28 +75,20 @@ class PipelineStack(cdk.Stack):
             enable_key_rotation=True,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        artifact_bucket = s3.Bucket(
+        artifact_bucket = private_bucket(
             self,
             "Artifacts",
-            encryption=s3.BucketEncryption.KMS,
             encryption_key=artifact_key,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="artifacts/",
+            access_logs=access_logs,
+            access_logs_prefix="artifacts/",
             lifecycle_rules=[s3.LifecycleRule(id="ExpireOldArtifacts", expiration=ARTIFACT_RETENTION)],
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        build_cache = s3.Bucket(
+        build_cache = private_bucket(
             self,
             "BuildCache",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="build-cache/",
+            access_logs=access_logs,
+            access_logs_prefix="build-cache/",
             lifecycle_rules=[s3.LifecycleRule(id="ExpireCache", expiration=cdk.Duration.days(30))],
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )

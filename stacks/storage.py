@@ -8,6 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks.buckets import access_log_bucket, private_bucket
 from stacks.config import EnvironmentConfig
 
 ACCESS_LOG_RETENTION = cdk.Duration.days(365)
@@ -34,35 +35,16 @@ class StorageStack(cdk.Stack):
         # Outside dev the buckets outlive their stack; in dev `cdk destroy` removes them once they are empty.
         removal_policy = cdk.RemovalPolicy.RETAIN if config.keeps_data else cdk.RemovalPolicy.DESTROY
 
-        # Load balancer access logs support only S3-managed keys (SSE-S3), not KMS.
-        self.access_logs_bucket = s3.Bucket(
-            self,
-            "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(id="ExpireAccessLogs", expiration=ACCESS_LOG_RETENTION)],
-            removal_policy=removal_policy,
+        self.access_logs_bucket = access_log_bucket(
+            self, "AccessLogs", retention=ACCESS_LOG_RETENTION, removal_policy=removal_policy
         )
-        cdk.Validations.of(self.access_logs_bucket).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-S1",
-                reason="This is the access-log bucket itself; logging its own access into itself would loop.",
-            )
-        )
-
-        self.submissions_bucket = s3.Bucket(
+        self.submissions_bucket = private_bucket(
             self,
             "Submissions",
             bucket_name=config.submissions_bucket_name,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             versioned=True,
-            server_access_logs_bucket=self.access_logs_bucket,
-            server_access_logs_prefix="s3/submissions/",
+            access_logs=self.access_logs_bucket,
+            access_logs_prefix="s3/submissions/",
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="ExpireOverwrittenVersions",

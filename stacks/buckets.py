@@ -1,0 +1,64 @@
+"""The baseline every S3 bucket of the platform shares: private, SSL only, owner-enforced objects, encrypted, with
+a lifecycle, and its access logged to an access-log bucket (which carries the same baseline, minus its own log)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+
+def access_log_bucket(
+    scope: Construct, construct_id: str, *, retention: cdk.Duration, removal_policy: cdk.RemovalPolicy
+) -> s3.Bucket:
+    # SSE-S3: load balancer access logs do not support KMS keys.
+    bucket = s3.Bucket(
+        scope,
+        construct_id,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycle_rules=[s3.LifecycleRule(id="ExpireAccessLogs", expiration=retention)],
+        removal_policy=removal_policy,
+    )
+    cdk.Validations.of(bucket).acknowledge(
+        cdk.Acknowledgment(
+            id="AwsSolutions-S1",
+            reason="This is the access-log bucket itself; logging its own access into itself would loop.",
+        )
+    )
+    return bucket
+
+
+def private_bucket(
+    scope: Construct,
+    construct_id: str,
+    *,
+    access_logs: s3.IBucket,
+    access_logs_prefix: str,
+    lifecycle_rules: Sequence[s3.LifecycleRule],
+    removal_policy: cdk.RemovalPolicy,
+    encryption_key: kms.IKey | None = None,
+    bucket_name: str | None = None,
+    versioned: bool = False,
+) -> s3.Bucket:
+    """SSE-KMS with ``encryption_key``, SSE-S3 without one."""
+    return s3.Bucket(
+        scope,
+        construct_id,
+        bucket_name=bucket_name,
+        encryption=s3.BucketEncryption.KMS if encryption_key else s3.BucketEncryption.S3_MANAGED,
+        encryption_key=encryption_key,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        versioned=versioned,
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix=access_logs_prefix,
+        lifecycle_rules=list(lifecycle_rules),
+        removal_policy=removal_policy,
+    )
