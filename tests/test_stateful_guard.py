@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from scripts import infra_diff
+from tests.conftest import SynthesizedPlatform
 from tests.fixtures.cloud_assemblies import load_template, resource, write_assembly
+from tests.test_stateful_resources import DATABASE_SECRET_LOGICAL_IDS, STATEFUL_LOGICAL_IDS
 
 
 def run_guard(tmp_path: Path, stack: str, head: dict[str, Any], *extra: str, base_name: str = "database") -> int:
@@ -29,15 +31,24 @@ def no_override_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(infra_diff.OVERRIDE_ENV, raising=False)
 
 
-def test_the_stateful_types_are_the_agreed_ones() -> None:
-    assert infra_diff.STATEFUL_TYPES == {
-        "AWS::RDS::DBInstance",
-        "AWS::RDS::DBCluster",
-        "AWS::SecretsManager::Secret",
-        "AWS::KMS::Key",
-        "AWS::S3::Bucket",
-        "AWS::EC2::VPC",
+def test_every_resource_pinned_as_stateful_is_of_a_guarded_type(synthesized: SynthesizedPlatform) -> None:
+    # tests/test_stateful_resources.py pins the platform's stateful resources (database, its secret, KMS key,
+    # buckets, VPC): the guard must protect each of them, including any pinned there later.
+    pinned = [
+        (f"{stage}/{kind}", logical_id)
+        for stage in ("Staging", "Prod")
+        for (kind, _type), logical_ids in STATEFUL_LOGICAL_IDS.items()
+        for logical_id in logical_ids
+    ] + [(f"{stage}/Database", DATABASE_SECRET_LOGICAL_IDS[stage]) for stage in ("Staging", "Prod")]
+
+    unguarded = {
+        f"{stack}: {logical_id} ({resource_type})"
+        for stack, logical_id in pinned
+        if (resource_type := synthesized.template_json(stack)["Resources"][logical_id]["Type"])
+        not in infra_diff.STATEFUL_TYPES
     }
+
+    assert unguarded == set()
 
 
 @pytest.mark.parametrize("stack", ["Dev/Database", "Pipeline"])
