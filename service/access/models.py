@@ -10,6 +10,7 @@ from django.db.models import Q
 from competitions.models import Competition
 from teams.models import Team, TeamMembership
 
+from .builtin_roles import COMPETITION_HOST
 from .rules import Permission, expand_rules, validate_rules
 
 
@@ -87,6 +88,11 @@ class RoleBinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role.name} for {self.user} on {self.describe_scope()}"
+
+    @classmethod
+    def hosts_of(cls, competition_id: int) -> models.QuerySet[RoleBinding]:
+        """The competition-wide host bindings of one competition."""
+        return cls.objects.filter(competition_id=competition_id, scope=Scope.COMPETITION, role__name=COMPETITION_HOST)
 
     def describe_scope(self) -> str:
         if self.scope == Scope.PLATFORM:

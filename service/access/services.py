@@ -94,9 +94,7 @@ def revoke_binding(grantor: Authorizer, binding: RoleBinding, decision: AccessDe
             f"the role {role.name} is managed by the platform (leave the team instead)", code="managed_role"
         )
     if role.name == COMPETITION_HOST and binding.scope == Scope.COMPETITION:
-        hosts = RoleBinding.objects.select_for_update().filter(
-            competition_id=binding.competition_id, scope=Scope.COMPETITION, role=role
-        )
+        hosts = RoleBinding.hosts_of(binding.competition_id).select_for_update(of=("self",))
         if len(hosts) <= 1:
             raise Conflict("a competition keeps at least one host", code="last_host")
     audit.record(

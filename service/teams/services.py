@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from access import audit
 from access.authorizer import AccessDecision
-from access.builtin_roles import COMPETITION_HOST, TEAM_MEMBER
+from access.builtin_roles import TEAM_MEMBER
 from access.models import Role, RoleBinding, Scope
 from competition_platform.errors import Conflict
 from competitions.models import Competition
@@ -25,8 +25,7 @@ def _require_not_ended(competition: Competition) -> None:
 
 def _require_not_host(competition: Competition, user: AbstractBaseUser) -> None:
     # Hosts see the ground truth and the private board before the end: they cannot compete.
-    hosts = RoleBinding.objects.filter(competition=competition, scope=Scope.COMPETITION, role__name=COMPETITION_HOST)
-    if hosts.filter(user=user).exists():
+    if RoleBinding.hosts_of(competition.pk).filter(user=user).exists():
         raise Conflict("hosts of a competition cannot compete in it", code="host_cannot_compete")
 
 
