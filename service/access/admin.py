@@ -14,15 +14,6 @@ def _admin_decision(request: HttpRequest) -> AccessDecision:
     return AccessDecision(True, f"allowed by the Django admin (staff user {request.user.get_username()})")
 
 
-def _binding_details(binding: RoleBinding) -> dict[str, object]:
-    return {
-        "user": binding.user.get_username(),
-        "role": binding.role.name,
-        "scope": binding.scope,
-        "team": binding.team_id,
-    }
-
-
 def _audit_binding(request: HttpRequest, action: str, binding: RoleBinding) -> None:
     audit.record(
         actor=request.user,
@@ -31,7 +22,7 @@ def _audit_binding(request: HttpRequest, action: str, binding: RoleBinding) -> N
         competition=binding.competition,
         target_type="rolebinding",
         target_id=binding.pk,
-        details=_binding_details(binding),
+        details=binding.audit_details(),
     )
 
 

@@ -94,6 +94,10 @@ class RoleBinding(models.Model):
         """The competition-wide host bindings of one competition."""
         return cls.objects.filter(competition_id=competition_id, scope=Scope.COMPETITION, role__name=COMPETITION_HOST)
 
+    def audit_details(self) -> dict[str, object]:
+        """What the audit log records of a binding (the same keys as a grant request's)."""
+        return {"user": self.user.get_username(), "role": self.role.name, "scope": self.scope, "team": self.team_id}
+
     def describe_scope(self) -> str:
         if self.scope == Scope.PLATFORM:
             return "the platform"

@@ -104,11 +104,6 @@ def revoke_binding(grantor: Authorizer, binding: RoleBinding, decision: AccessDe
         competition=binding.competition,
         target_type="rolebinding",
         target_id=binding.pk,
-        details={
-            "user": binding.user.get_username(),
-            "role": role.name,
-            "scope": binding.scope,
-            "team": binding.team_id,
-        },
+        details=binding.audit_details(),
     )
     binding.delete()
