@@ -66,24 +66,13 @@ def test_teams_list(host):
     )
 
 
-def test_submissions_list_of_a_host(host):
+@pytest.mark.parametrize("viewer", ["host", "member"])
+def test_submissions_list(host, viewer):
     competition = make_competition("subs", host, daily_submission_limit=100)
     member = make_user("member")
     team = make_team(competition, "T", member)
     grow_and_compare(
-        client_for(host),
-        "/api/v1/competitions/subs/submissions/",
-        lambda index: submit(competition, team, member, all_correct()),
-        results,
-    )
-
-
-def test_submissions_list_of_a_member(host):
-    competition = make_competition("subs", host, daily_submission_limit=100)
-    member = make_user("member")
-    team = make_team(competition, "T", member)
-    grow_and_compare(
-        client_for(member),
+        client_for(host if viewer == "host" else member),
         "/api/v1/competitions/subs/submissions/",
         lambda index: submit(competition, team, member, all_correct()),
         results,
