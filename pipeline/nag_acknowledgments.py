@@ -85,9 +85,11 @@ def acknowledge_generated_findings(
     artifacts_id = stack.get_logical_id(_cfn(artifact_bucket))
     code_pipeline = pipeline.pipeline
 
-    # The pipeline's own role and the source action's role move artifacts between stages.
+    # The pipeline's own role and the source action's role move artifacts between stages. (The approval and
+    # permissions-check actions have roles too, without artifact grants: nothing to acknowledge there.)
     _ack(code_pipeline.role, ARTIFACTS_WRITE, *_artifact_rules(artifacts_id, write=True))
-    for action_role in code_pipeline.node.find_all():
+    source_stage = code_pipeline.node.find_child("Source")
+    for action_role in source_stage.node.find_all():
         if isinstance(action_role, iam.Role) and action_role.node.id == "CodePipelineActionRole":
             _ack(action_role, ARTIFACTS_WRITE, *_artifact_rules(artifacts_id, write=True))
 
@@ -114,21 +116,21 @@ def acknowledge_generated_findings(
             _ack(project.role, ARTIFACTS_READ, *_artifact_rules(artifacts_id, write=False, kms_key=False))
             continue
         _ack(project.role, CODEBUILD_RUNTIME_NAMES, *_project_runtime_rules(project))
-        if project is not build.project:
+        if project.node.path != build.project.node.path:  # jsii proxies of one construct need not be identical
             # Smoke tests, self-mutation and the permissions check read the synthesized templates.
             _ack(project.role, ARTIFACTS_READ, *_artifact_rules(artifacts_id, write=False))
 
     self_mutation = pipeline.node.find_child("UpdatePipeline").node.find_child("SelfMutation")
     _ack(
         _role(self_mutation.node.find_child("Role")),
-        "Self-mutation runs `cdk deploy` of this pipeline stack: it assumes the CDK bootstrap roles "
-        "(cdk-hnb659fds-*-role) of this account, whose names CDK Pipelines matches with a wildcard.",
+        "Self-mutation runs `cdk deploy` of this pipeline stack: sts:AssumeRole on this account's roles, but only "
+        "those tagged as CDK bootstrap roles (aws-cdk:bootstrap-role deploy/file-/image-publishing, an IAM condition).",
         _iam5(f"Resource::arn:*:iam::{stack.account}:role/*"),
     )
     _ack(
         _role(self_mutation.node.find_child("Role")),
-        "Self-mutation reads the state of any stack to compute the pipeline's own update (cloudformation:Describe*); "
-        "CDK Pipelines generates this.",
+        "cloudformation:DescribeStacks and s3:ListBucket on *: self-mutation's `cdk deploy` looks up the pipeline "
+        "stack and the bootstrap bucket, whose names CDK learns at run time; CDK Pipelines generates the statement.",
         _iam5("Resource::*"),
     )
     assets = pipeline.node.find_child("Assets")
@@ -136,8 +138,8 @@ def acknowledge_generated_findings(
         role = _role(assets.node.find_child(role_id))
         _ack(
             role,
-            "cdk-assets needs ecr:GetAuthorizationToken (no resource-level permission) and assumes the bootstrap "
-            "publishing roles of each target account, whose names CDK Pipelines matches with a wildcard.",
+            "codebuild:StartBuild/StopBuild/BatchGetBuilds on *: the pipeline's asset actions run the publishing "
+            "projects that CDK Pipelines generates, one per asset; CDK Pipelines generates the statement.",
             _iam5("Resource::*"),
         )
         region, account = stack.region, stack.account
@@ -160,15 +162,16 @@ def acknowledge_generated_findings(
     )
     _ack(
         auto_approve_role,
-        "codepipeline:GetPipelineState/PutApprovalResult on the pipeline that invokes it; the pipeline name is "
-        "known only at run time to this shared function.",
+        "codepipeline:GetPipelineState/PutApprovalResult on *, but only on pipelines tagged "
+        "SECURITY_CHECK=ALLOW_APPROVE (an IAM condition): the function approves the pipeline that invokes it.",
         _iam5("Resource::*"),
     )
     security_check_role = _role(security_check.node.find_child("CDKSecurityCheck").node.find_child("Role"))
     _ack(
         security_check_role,
-        "The permissions-broadening check runs `cdk diff` against the production stacks (cloudformation:Describe*, "
-        "any stack) and invokes the auto-approve function's versions and aliases (<arn>:*).",
+        "sts:AssumeRole on *, but only roles tagged aws-cdk:bootstrap-role=deploy (an IAM condition): the "
+        "permissions-broadening check's `cdk diff` assumes the production account's bootstrap deploy role; and it "
+        "invokes the auto-approve function's versions and aliases (<arn>:*).",
         _iam5("Resource::*"),
         _iam5(f"Resource::<{stack.get_logical_id(_cfn(auto_approve))}.Arn>:*"),
     )

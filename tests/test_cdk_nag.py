@@ -1,46 +1,109 @@
 """cdk-nag's AwsSolutions pack over the whole platform: no unacknowledged finding, and every acknowledgment names
-one rule and says why."""
+one finding on one construct, covers a finding that exists, and says why."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import aws_cdk as cdk
+import pytest
 from cdk_nag import AwsSolutionsChecks
 
+from scripts.cloud_assembly import ACKNOWLEDGED_RULES
+from stacks.platform_app import build_platform_app
 from tests.conftest import SynthesizedPlatform
 
 # One rule, optionally with the one finding it covers: "AwsSolutions-IAM5[Resource::...]".
-ONE_RULE = re.compile(r"^(Annotation::)?AwsSolutions-[A-Z]+\d+(\[.+\])?$")
+ONE_RULE = re.compile(r"^AwsSolutions-[A-Z]+\d+(\[.+\])?$")
+# These rules report one finding per managed policy, action or resource: an acknowledgment without the finding in
+# brackets would cover every such finding on the construct.
+RULES_THAT_NEED_THE_FINDING = ("AwsSolutions-IAM4", "AwsSolutions-IAM5")
 MINIMUM_REASON_LENGTH = 40
 
 
-def test_no_unacknowledged_aws_solutions_finding(synthesized: SynthesizedPlatform) -> None:
-    report = AwsSolutionsChecks().validate_scope(synthesized.platform.app)
+def nag_acknowledgments(synthesized: SynthesizedPlatform) -> list[tuple[str, str, str]]:
+    """(construct path, rule id, reason) of every AwsSolutions acknowledgment in the stacks' metadata."""
+    return [
+        (path.removeprefix("/"), rule_id.removeprefix("Annotation::"), reason)
+        for stack in synthesized.stacks.values()
+        for path, rule_id, reason in stack.acknowledgments
+        if "AwsSolutions-" in rule_id
+    ]
 
-    findings = [
-        f"{violation.rule_name} on {resource.construct_path or resource.resource_logical_id}"
+
+def finding_lines(app: cdk.App) -> list[tuple[str, str]]:
+    """(rule id with its finding, construct path) of every unacknowledged finding."""
+    report = AwsSolutionsChecks().validate_scope(app)
+    return [
+        (violation.rule_name, resource.construct_path or resource.resource_logical_id)
         for violation in report.violations
         for resource in violation.violating_resources
     ]
 
-    assert findings == []
+
+def test_no_unacknowledged_aws_solutions_finding(synthesized: SynthesizedPlatform) -> None:
+    assert finding_lines(synthesized.platform.app) == []
 
 
-def test_every_acknowledgment_names_one_rule_and_gives_a_reason(synthesized: SynthesizedPlatform) -> None:
-    acknowledgments = [ack for stack in synthesized.stacks.values() for ack in stack.acknowledgments]
-    nag_acknowledgments = [ack for ack in acknowledgments if "AwsSolutions-" in ack[1]]
+def test_every_acknowledgment_names_one_finding_and_gives_a_reason(synthesized: SynthesizedPlatform) -> None:
+    acknowledgments = nag_acknowledgments(synthesized)
 
-    assert nag_acknowledgments, "the platform acknowledges some findings; none found means metadata was lost"
-    for construct_path, rule_id, reason in nag_acknowledgments:
-        assert ONE_RULE.match(rule_id), f"{construct_path}: {rule_id} must name exactly one rule"
-        assert "*" not in rule_id.split("[")[0], f"{construct_path}: {rule_id} uses a wildcard rule id"
-        assert len(reason.strip()) >= MINIMUM_REASON_LENGTH, f"{construct_path}: {rule_id} needs a concrete reason"
+    assert acknowledgments, "the platform acknowledges some findings; none found means metadata was lost"
+    for path, rule_id, reason in acknowledgments:
+        where = f"{path}: {rule_id}"
+        assert ONE_RULE.match(rule_id), f"{where} must name exactly one rule"
+        if rule_id.startswith(RULES_THAT_NEED_THE_FINDING):
+            assert "[" in rule_id, f"{where} must name the one finding it covers"
+        assert len(reason.strip()) >= MINIMUM_REASON_LENGTH, f"{where} needs a concrete reason"
 
 
-def test_acknowledgments_sit_on_the_constructs_they_concern_not_on_stacks(
+def test_acknowledgments_sit_on_the_constructs_they_concern_not_on_stacks_or_stages(
     synthesized: SynthesizedPlatform,
 ) -> None:
-    for stack in synthesized.stacks.values():
-        for construct_path, rule_id, _reason in stack.acknowledgments:
-            if "AwsSolutions-" in rule_id:
-                assert construct_path != f"/{stack.display_name}", f"{rule_id} is acknowledged on a whole stack"
+    # An acknowledgment on a stack, a stage or the app would cover the finding on every construct below it.
+    too_broad = [
+        f"{construct.node.path or '<app>'}: {rule_id}"
+        for construct in synthesized.platform.app.node.find_all()
+        if isinstance(construct, (cdk.Stack, cdk.Stage))
+        for entry in construct.node.metadata
+        if entry.type == ACKNOWLEDGED_RULES
+        for rule_id in entry.data
+        if "AwsSolutions-" in rule_id
+    ]
+
+    assert too_broad == []
+
+
+class _Ignored:
+    def acknowledge(self, *acknowledgments: cdk.Acknowledgment) -> None:
+        pass
+
+
+def test_every_acknowledgment_covers_a_finding(
+    synthesized: SynthesizedPlatform, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An acknowledgment that matches nothing says something untrue about the code and would silently cover a
+    future finding. The construct tree is built again (not synthesized) with the acknowledgments switched off."""
+    monkeypatch.setattr(cdk.Validations, "of", staticmethod(lambda construct: _Ignored()))
+    bare = build_platform_app(outdir=str(tmp_path), builtin_validation=False, nag=False)
+    monkeypatch.undo()
+    findings = finding_lines(bare.app)
+
+    def covers(path: str, rule_id: str) -> bool:
+        return any(
+            (rule == rule_id or ("[" not in rule_id and rule.split("[")[0] == rule_id))
+            and (found_on == path or found_on.startswith(f"{path}/"))
+            for rule, found_on in findings
+        )
+
+    dead = sorted(
+        {
+            f"{path}: {rule_id}"
+            for path, rule_id, _reason in nag_acknowledgments(synthesized)
+            if not covers(path, rule_id)
+        }
+    )
+
+    assert findings, "without acknowledgments the platform has findings; none means they were not switched off"
+    assert dead == []
