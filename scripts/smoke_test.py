@@ -21,6 +21,8 @@ CHECKS = (
     ("/api/v1/competitions/", "a public API read works"),
 )
 REQUEST_TIMEOUT_SECONDS = 10.0
+# A page of 50 competitions is tens of kilobytes; the cap only guards against an endless body.
+MAX_BODY_BYTES = 1024 * 1024
 RETRY_SECONDS = 10.0
 
 
@@ -34,7 +36,7 @@ def fetch(url: str) -> Answer:
     request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "smoke-test"})  # noqa: S310 -- the URL scheme is checked in main()
     try:
         with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:  # noqa: S310
-            body = response.read(2048).decode("utf-8", "replace")
+            body = response.read(MAX_BODY_BYTES).decode("utf-8", "replace")
             return Answer(response.status, body)
     except urllib.error.HTTPError as error:
         return Answer(error.code, error.read(512).decode("utf-8", "replace"))

@@ -11,6 +11,12 @@ import pytest
 
 from scripts.smoke_test import Answer, main, run_checks
 
+# A full page of the public competitions list: far longer than a few kilobytes, as in production.
+FULL_PAGE = {
+    "count": 120,
+    "results": [{"slug": f"competition-{n}", "description": "Predict the weather. " * 20} for n in range(50)],
+}
+
 
 class FakeService(BaseHTTPRequestHandler):
     """Answers /readyz with 503 for the first `not_ready_for` requests, then like a healthy service."""
@@ -24,7 +30,7 @@ class FakeService(BaseHTTPRequestHandler):
             type(self).not_ready_for -= 1
             self._answer(503, {"status": "not ready", "reason": "database unreachable"})
         elif self.path in ("/readyz", "/api/v1/competitions/"):
-            self._answer(200, {"status": "ok"} if self.path == "/readyz" else {"count": 0, "results": []})
+            self._answer(200, {"status": "ok"} if self.path == "/readyz" else FULL_PAGE)
         else:
             self._answer(404, {"detail": "Not found."})
 
