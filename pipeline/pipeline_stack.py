@@ -23,7 +23,7 @@ from aws_cdk import pipelines
 from constructs import Construct
 
 from pipeline.nag_acknowledgments import acknowledge_generated_findings
-from stacks.buckets import access_log_bucket, private_bucket
+from stacks.buckets import ACCESS_LOG_RETENTION, access_log_bucket, private_bucket
 from stacks.config import PipelineConfig, PlatformConfig
 from stacks.stage import PlatformStage
 
@@ -66,7 +66,7 @@ class PipelineStack(cdk.Stack):
         )
 
         access_logs = access_log_bucket(
-            self, "AccessLogs", retention=cdk.Duration.days(365), removal_policy=cdk.RemovalPolicy.RETAIN
+            self, "AccessLogs", retention=ACCESS_LOG_RETENTION, removal_policy=cdk.RemovalPolicy.RETAIN
         )
         artifact_key = kms.Key(
             self,

@@ -10,6 +10,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+# Access logs (of buckets and the load balancer) are kept a year, for security investigations.
+ACCESS_LOG_RETENTION = cdk.Duration.days(365)
+
 
 def access_log_bucket(
     scope: Construct, construct_id: str, *, retention: cdk.Duration, removal_policy: cdk.RemovalPolicy

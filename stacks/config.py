@@ -123,10 +123,6 @@ class PipelineConfig:
     branch: str
     notification_email: str | None
 
-    @property
-    def repository_owner(self) -> str:
-        return self.repository.split("/")[0]
-
 
 @dataclass(frozen=True)
 class PlatformConfig:

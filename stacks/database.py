@@ -13,6 +13,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.removal_policies import retained_outside_dev, snapshotted_outside_dev
 
 # A full minor version: a major-only version is deprecated for new instances (cfn-lint W3691), and an explicit
 # minor makes every engine upgrade a reviewed change. Minor upgrades are applied by changing this line.
@@ -44,7 +45,7 @@ class DatabaseStack(cdk.Stack):
             description="Competition platform: PostgreSQL on RDS (stateful)",
             termination_protection=config.keeps_data,
         )
-        removal_policy = cdk.RemovalPolicy.SNAPSHOT if config.keeps_data else cdk.RemovalPolicy.DESTROY
+        removal_policy = snapshotted_outside_dev(config)
         # The identifier names the instance's log group; a fixed name also makes an accidental replacement fail
         # loudly (the name is taken) instead of silently creating an empty database.
         instance_identifier = f"competition-platform-{config.name}"
@@ -54,7 +55,7 @@ class DatabaseStack(cdk.Stack):
             "StorageKey",
             description=f"Encrypts the {config.name} competition platform database and its backups",
             enable_key_rotation=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN if config.keeps_data else cdk.RemovalPolicy.DESTROY,
+            removal_policy=retained_outside_dev(config),
         )
 
         parameter_group = rds.ParameterGroup(
@@ -76,7 +77,7 @@ class DatabaseStack(cdk.Stack):
             "PostgresqlLogs",
             log_group_name=f"/aws/rds/instance/{instance_identifier}/postgresql",
             retention=logs.RetentionDays.ONE_YEAR if config.is_production else logs.RetentionDays.ONE_MONTH,
-            removal_policy=cdk.RemovalPolicy.RETAIN if config.keeps_data else cdk.RemovalPolicy.DESTROY,
+            removal_policy=retained_outside_dev(config),
         )
 
         self.instance = rds.DatabaseInstance(

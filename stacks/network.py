@@ -10,6 +10,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.removal_policies import retained_outside_dev
 
 VPC_CIDR = "10.0.0.0/16"
 
@@ -37,7 +38,7 @@ class NetworkStack(cdk.Stack):
             self,
             "FlowLogs",
             retention=logs.RetentionDays.ONE_YEAR if config.is_production else logs.RetentionDays.ONE_MONTH,
-            removal_policy=cdk.RemovalPolicy.RETAIN if config.keeps_data else cdk.RemovalPolicy.DESTROY,
+            removal_policy=retained_outside_dev(config),
         )
 
         self.vpc = ec2.Vpc(

@@ -23,6 +23,7 @@ from constructs import Construct
 from stacks.config import EnvironmentConfig, ServiceConfig
 from stacks.database import DATABASE_PORT
 from stacks.migrations import DatabaseMigrations, DatabaseMigrationsProps
+from stacks.removal_policies import retained_outside_dev
 
 SERVICE_SOURCE = Path(__file__).resolve().parent.parent / "service"
 CONTAINER_PORT = 8000
@@ -64,7 +65,6 @@ class ServiceStack(cdk.Stack):
             description="Competition platform: ECS Fargate service behind a load balancer",
         )
         config = props.config
-        keeps_data = config.keeps_data
 
         cluster_name = f"competition-platform-{config.name}"
         self.cluster = ecs.Cluster(
@@ -86,14 +86,14 @@ class ServiceStack(cdk.Stack):
             self,
             "ContainerLogs",
             retention=logs.RetentionDays.SIX_MONTHS if config.is_production else logs.RetentionDays.ONE_MONTH,
-            removal_policy=cdk.RemovalPolicy.RETAIN if keeps_data else cdk.RemovalPolicy.DESTROY,
+            removal_policy=retained_outside_dev(config),
         )
         django_secret_key = secretsmanager.Secret(
             self,
             "DjangoSecretKey",
             description=f"Django SECRET_KEY of the {config.name} competition service",
             generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
-            removal_policy=cdk.RemovalPolicy.RETAIN if keeps_data else cdk.RemovalPolicy.DESTROY,
+            removal_policy=retained_outside_dev(config),
         )
         cdk.Validations.of(django_secret_key).acknowledge(
             cdk.Acknowledgment(

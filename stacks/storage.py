@@ -8,10 +8,10 @@ import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks.buckets import access_log_bucket, private_bucket
+from stacks.buckets import ACCESS_LOG_RETENTION, access_log_bucket, private_bucket
 from stacks.config import EnvironmentConfig
+from stacks.removal_policies import retained_outside_dev
 
-ACCESS_LOG_RETENTION = cdk.Duration.days(365)
 NONCURRENT_SUBMISSION_RETENTION = cdk.Duration.days(90)
 
 
@@ -33,7 +33,7 @@ class StorageStack(cdk.Stack):
             termination_protection=config.keeps_data,
         )
         # Outside dev the buckets outlive their stack; in dev `cdk destroy` removes them once they are empty.
-        removal_policy = cdk.RemovalPolicy.RETAIN if config.keeps_data else cdk.RemovalPolicy.DESTROY
+        removal_policy = retained_outside_dev(config)
 
         self.access_logs_bucket = access_log_bucket(
             self, "AccessLogs", retention=ACCESS_LOG_RETENTION, removal_policy=removal_policy
