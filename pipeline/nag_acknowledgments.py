@@ -12,7 +12,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
-from aws_cdk import pipelines
+from aws_cdk import pipelines, region_info
 from constructs import IConstruct
 
 ARTIFACTS_READ = (
@@ -48,19 +48,15 @@ def _artifact_rules(artifact_bucket_id: str, *, write: bool, kms_key: bool = Tru
 
 
 def _partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
+    partition = region_info.RegionInfo.get(region).partition
+    if partition is None:
+        raise ValueError(f"unknown region {region}: its partition names the generated ARNs")
+    return partition
 
 
 def _project_runtime_rules(project: codebuild.Project) -> list[str]:
     stack = cdk.Stack.of(project)
-    cfn_project = project.node.default_child
-    if not isinstance(cfn_project, cdk.CfnElement):
-        raise TypeError(f"{project.node.path} has no CloudFormation resource")
-    logical_id = stack.get_logical_id(cfn_project)
+    logical_id = stack.get_logical_id(_cfn(project))
     prefix = f"arn:{_partition(stack.region)}"
     return [
         _iam5(f"Resource::{prefix}:codebuild:{stack.region}:{stack.account}:report-group/<{logical_id}>-*"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from scripts import infra_diff
 from scripts.infra_diff import Impact, StackDiff, compare_assemblies
+from scripts.template_normalization import ASSET_HASH
 from tests.conftest import SynthesizedPlatform
 from tests.fixtures.cloud_assemblies import load_template, resource, write_assembly
 
@@ -336,11 +338,24 @@ def test_the_command_writes_the_report_and_prints_a_summary(tmp_path: Path, caps
     assert "`AllocatedStorage`" in report.read_text()
 
 
-def test_the_synthesized_platform_compared_with_itself_has_no_changes(synthesized: SynthesizedPlatform) -> None:
-    diffs = compare_assemblies(synthesized.outdir, synthesized.outdir)
+def test_a_new_service_image_changes_no_platform_resource_beyond_its_assets(
+    synthesized: SynthesizedPlatform, tmp_path: Path
+) -> None:
+    """The everyday pull request (service code only) on the real templates: every asset hash differs, and the diff
+    must show asset changes only, with nothing replaced and nothing for the guard."""
+    templates = {stack.display_name: stack.template() for stack in synthesized.stacks.values()}
+    rehashed = {
+        name: json.loads(ASSET_HASH.sub(lambda match: match.group(0)[::-1], json.dumps(template)))
+        for name, template in templates.items()
+    }
+    base, head = write_assembly(tmp_path / "base", templates), write_assembly(tmp_path / "head", rehashed)
 
-    assert len(diffs) == len(synthesized.stacks)
-    assert [diff.display_name for diff in diffs if diff.status != "unchanged"] == []
+    diffs = compare_assemblies(base, head)
+
+    changed = {diff.display_name for diff in diffs if diff.status != "unchanged"}
+    assert {"Dev/Service", "Pipeline/Staging/Service", "Pipeline/Prod/Service"} <= changed
+    assert [f"{d.display_name}: {c.logical_id}" for d in diffs for c in d.resources if not c.asset_only] == []
+    assert infra_diff.stateful_violations(diffs) == []
 
 
 def test_every_stateful_type_in_the_platform_has_a_provider_schema(synthesized: SynthesizedPlatform) -> None:

@@ -166,4 +166,4 @@ def test_runner_may_run_only_the_migration_task_definition(synthesized: Synthesi
 
     (run_task,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "ecs:RunTask"]
 
-    assert run_task["Resource"] == {"Ref": task_definition_id} or task_definition_id in str(run_task["Resource"])
+    assert run_task["Resource"] == {"Ref": task_definition_id}

@@ -36,10 +36,10 @@ def test_every_resource_pinned_as_stateful_is_of_a_guarded_type(synthesized: Syn
     # buckets, VPC): the guard must protect each of them, including any pinned there later.
     pinned = [
         (f"{stage}/{kind}", logical_id)
-        for stage in ("Staging", "Prod")
+        for stage in sorted(infra_diff.PROTECTED_STAGES)
         for (kind, _type), logical_ids in STATEFUL_LOGICAL_IDS.items()
         for logical_id in logical_ids
-    ] + [(f"{stage}/Database", DATABASE_SECRET_LOGICAL_IDS[stage]) for stage in ("Staging", "Prod")]
+    ] + [(f"{stage}/Database", DATABASE_SECRET_LOGICAL_IDS[stage]) for stage in sorted(infra_diff.PROTECTED_STAGES)]
 
     unguarded = {
         f"{stack}: {logical_id} ({resource_type})"
