@@ -2,7 +2,7 @@
 
 import os
 
-bind = "0.0.0.0:" + os.environ.get("PORT", "8000")  # noqa: S104 - inside the container, behind the ALB
+bind = "0.0.0.0:" + os.environ.get("PORT", "8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"

@@ -58,10 +58,6 @@ class Grant:
 class AccessDecision:
     allowed: bool
     reason: str
-    binding_id: int | None = None
-
-    def __bool__(self) -> bool:
-        return self.allowed
 
 
 def describe_target(competition: Competition | None, team_id: int | None) -> str:
@@ -99,7 +95,7 @@ class Authorizer:
 
     # -- single decisions ----------------------------------------------------------------------------------
     def _implicit_role(self, competition: Competition | None) -> str | None:
-        if competition is None or competition.visibility != Visibility.PUBLIC:
+        if competition is None or not competition.is_public:
             return None
         return AUTHENTICATED_ON_PUBLIC if self.is_authenticated else ANONYMOUS_ON_PUBLIC
 
@@ -109,7 +105,7 @@ class Authorizer:
         competition_id = competition.pk if competition is not None else None
         for grant in self.grants:
             if (resource, verb) in grant.permissions and grant.covers(competition_id, team_id):
-                return AccessDecision(True, f"allowed by {grant.describe()}", grant.binding_id)
+                return AccessDecision(True, f"allowed by {grant.describe()}")
         implicit = self._implicit_role(competition)
         if implicit and (resource, verb) in IMPLICIT_PERMISSIONS[implicit]:
             return AccessDecision(True, f"allowed by the implicit role {implicit} (public competition)")

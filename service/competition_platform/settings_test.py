@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-"
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 
-from .settings import *  # noqa: E402,F403
+from .settings import *  # noqa: F403
 
 DATABASES = {
     "default": {

@@ -7,14 +7,20 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import IO
 
+from competition_platform.errors import DomainError
 
-class CsvProblem(Exception):  # noqa: N818 - a problem of the uploaded file, reported to the caller
+
+class CsvProblem(Exception):
     """The first problem found in an uploaded file: the line (1-based, header is line 1) and why."""
 
     def __init__(self, line: int, reason: str) -> None:
         super().__init__(f"line {line}: {reason}")
         self.line = line
         self.reason = reason
+
+    def as_domain_error(self, code: str) -> DomainError:
+        """The 400 the API answers, naming the line and the reason."""
+        return DomainError(str(self), code=code, details={"line": self.line, "reason": self.reason})
 
 
 def read_text(upload: IO[bytes], max_bytes: int) -> str:
@@ -51,3 +57,14 @@ def rows_with_line_numbers(text: str, header: Sequence[str]) -> Iterator[tuple[i
             yield reader.line_num, [field.strip() for field in fields]
     except csv.Error as exc:
         raise CsvProblem(reader.line_num, f"malformed CSV: {exc}") from None
+
+
+def rows_with_unique_ids(text: str, header: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
+    """``rows_with_line_numbers`` whose first field, the id, appears on one line only."""
+    first_seen: dict[str, int] = {}
+    for line, fields in rows_with_line_numbers(text, header):
+        row_id = fields[0]
+        if row_id in first_seen:
+            raise CsvProblem(line, f"id '{row_id}' appears more than once (first on line {first_seen[row_id]})")
+        first_seen[row_id] = line
+        yield line, fields

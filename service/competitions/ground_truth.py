@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import IO
 
-from .csv_files import CsvProblem, read_text, rows_with_line_numbers
-from .metrics import MetricSpec, parse_number
+from .csv_files import CsvProblem, read_text, rows_with_unique_ids
+from .metrics import MetricSpec
 from .models import Usage
 
 HEADER = ("id", "expected", "usage")
@@ -23,29 +23,24 @@ class ParsedGroundTruth:
 def parse_ground_truth(upload: IO[bytes], metric: MetricSpec, max_bytes: int) -> ParsedGroundTruth:
     text = read_text(upload, max_bytes)
     rows: dict[str, list[object]] = {}
-    first_seen: dict[str, int] = {}
     counts = {Usage.PUBLIC.value: 0, Usage.PRIVATE.value: 0}
     last_line = 1
-    for line, (row_id, expected_raw, usage_raw) in rows_with_line_numbers(text, HEADER):
+    for line, (row_id, expected_raw, usage_raw) in rows_with_unique_ids(text, HEADER):
         last_line = line
         if not row_id:
             raise CsvProblem(line, "the id is empty")
-        if row_id in rows:
-            raise CsvProblem(line, f"id '{row_id}' appears more than once (first on line {first_seen[row_id]})")
         usage = USAGES.get(usage_raw.lower())
         if usage is None:
             raise CsvProblem(line, f"usage must be Public or Private, got '{usage_raw}'")
-        expected: object
-        if metric.numeric:
-            expected = parse_number(expected_raw)
-            if expected is None:
-                raise CsvProblem(line, f"expected value '{expected_raw}' is not a finite number ({metric.name})")
-        else:
-            if not expected_raw:
-                raise CsvProblem(line, "the expected label is empty")
-            expected = expected_raw
+        expected = metric.parse_value(expected_raw)
+        if expected is None:
+            raise CsvProblem(
+                line,
+                f"expected value '{expected_raw}' is not a finite number ({metric.name})"
+                if metric.numeric
+                else "the expected label is empty",
+            )
         rows[row_id] = [expected, usage]
-        first_seen[row_id] = line
         counts[usage] += 1
     for usage, count in counts.items():
         if count == 0:

@@ -57,6 +57,13 @@ class MetricSpec:
             raise ValueError(f"{self.name} is not finite")
         return value
 
+    def parse_value(self, raw: str) -> object | None:
+        """A cell of a ground-truth or predictions file: a finite number for numeric metrics, a non-empty label
+        otherwise; None when it is not one."""
+        if self.numeric:
+            return parse_number(raw)
+        return raw or None
+
     def sort_key(self, score: float) -> float:
         """A value where larger is always better: the leaderboard orders by it descending."""
         return score if self.higher_is_better else -score

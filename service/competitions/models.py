@@ -75,9 +75,6 @@ class Competition(models.Model):
     def is_public(self) -> bool:
         return self.visibility == Visibility.PUBLIC
 
-    def has_started(self, at: datetime | None = None) -> bool:
-        return (at or timezone.now()) >= self.starts_at
-
     def has_ended(self, at: datetime | None = None) -> bool:
         return (at or timezone.now()) >= self.ends_at
 

@@ -12,7 +12,7 @@ from access import audit
 from access.authorizer import AccessDecision
 from access.builtin_roles import COMPETITION_HOST
 from access.models import Role, RoleBinding, Scope
-from competition_platform.errors import Conflict, DomainError
+from competition_platform.errors import Conflict
 
 from .csv_files import CsvProblem
 from .ground_truth import parse_ground_truth
@@ -89,11 +89,7 @@ def upload_ground_truth(
     try:
         parsed = parse_ground_truth(upload, competition.metric_spec, settings.GROUND_TRUTH_MAX_BYTES)
     except CsvProblem as problem:
-        raise DomainError(
-            str(problem),
-            code="invalid_ground_truth",
-            details={"line": problem.line, "reason": problem.reason},
-        ) from None
+        raise problem.as_domain_error("invalid_ground_truth") from None
     with transaction.atomic():
         locked = Competition.objects.select_for_update().get(pk=competition.pk)
         if locked.submissions.exists():

@@ -14,7 +14,7 @@ import atexit
 import os
 import shutil
 import socket
-import subprocess  # noqa: S404 - runs the local PostgreSQL binaries only
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +75,7 @@ class ThrowawayPostgres:
     def start(self) -> ThrowawayPostgres:
         bindir = _bindir()
         # A short path: Unix socket paths are limited to about 100 characters.
-        self.root = Path(tempfile.mkdtemp(prefix="pg-", dir="/tmp"))  # noqa: S108 - short socket path on purpose
+        self.root = Path(tempfile.mkdtemp(prefix="pg-", dir="/tmp"))
         self.port = self.port or _free_port()
         as_root = os.geteuid() == 0
         if as_root:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import IO
 
-from competitions.csv_files import CsvProblem, read_text, rows_with_line_numbers
-from competitions.metrics import MetricSpec, parse_number
+from competitions.csv_files import CsvProblem, read_text, rows_with_unique_ids
+from competitions.metrics import MetricSpec
 
 HEADER = ("id", "prediction")
 
@@ -18,25 +18,20 @@ def parse_predictions(
     """Every ground-truth id once, no unknown ids, values of the metric's type; else ``CsvProblem``."""
     text = read_text(upload, max_bytes)
     predictions: Predictions = {}
-    first_seen: dict[str, int] = {}
     last_line = 1
-    for line, (row_id, raw) in rows_with_line_numbers(text, HEADER):
+    for line, (row_id, raw) in rows_with_unique_ids(text, HEADER):
         last_line = line
         if row_id not in ground_truth_rows:
             raise CsvProblem(line, f"unknown id '{row_id[:100]}'")
-        if row_id in predictions:
-            raise CsvProblem(line, f"id '{row_id}' appears more than once (first on line {first_seen[row_id]})")
-        value: object
-        if metric.numeric:
-            value = parse_number(raw)
-            if value is None:
-                raise CsvProblem(line, f"prediction '{raw[:100]}' for id '{row_id}' is not a finite number")
-        else:
-            if not raw:
-                raise CsvProblem(line, f"the prediction for id '{row_id}' is empty")
-            value = raw
+        value = metric.parse_value(raw)
+        if value is None:
+            raise CsvProblem(
+                line,
+                f"prediction '{raw[:100]}' for id '{row_id}' is not a finite number"
+                if metric.numeric
+                else f"the prediction for id '{row_id}' is empty",
+            )
         predictions[row_id] = value
-        first_seen[row_id] = line
     if len(predictions) != len(ground_truth_rows):
         missing = [row_id for row_id in ground_truth_rows if row_id not in predictions]
         raise CsvProblem(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from access import audit
 from access.authorizer import AccessDecision
-from competition_platform.errors import Conflict, DomainError, QuotaExceeded
+from competition_platform.errors import Conflict, QuotaExceeded
 from competitions.csv_files import CsvProblem
 from competitions.models import Competition, GroundTruth
 from leaderboards.services import forget_submission
@@ -59,9 +59,7 @@ def submit_predictions(
             upload, ground_truth.rows, competition.metric_spec, settings.SUBMISSION_MAX_BYTES
         )
     except CsvProblem as problem:
-        raise DomainError(
-            str(problem), code="invalid_submission", details={"line": problem.line, "reason": problem.reason}
-        ) from None
+        raise problem.as_domain_error("invalid_submission") from None
     upload.seek(0)
     content = upload.read()
     with transaction.atomic():

@@ -12,7 +12,7 @@ from django.db import connection
 
 from competition_platform.db_backend import base as backend
 
-SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform-db-AbCdEf"  # noqa: S105
+SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform-db-AbCdEf"
 
 
 class FakeSecretsClient:
@@ -20,7 +20,7 @@ class FakeSecretsClient:
         self.secret = secret
         self.calls: list[str] = []
 
-    def get_secret_value(self, *, SecretId: str) -> dict[str, Any]:  # noqa: N803 - boto3's spelling
+    def get_secret_value(self, *, SecretId: str) -> dict[str, Any]:
         self.calls.append(SecretId)
         return {"SecretString": json.dumps(self.secret)}
 
@@ -110,7 +110,7 @@ def test_rotated_password_is_fetched_from_the_secret_and_the_connection_retried(
     finally:
         wrapper.close()
     assert fake.calls == [SECRET_ARN]
-    assert wrapper.settings_dict["PASSWORD"] == "rotated-password"  # noqa: S105
+    assert wrapper.settings_dict["PASSWORD"] == "rotated-password"
 
 
 def test_without_a_secret_arn_the_authentication_error_is_raised(

@@ -112,7 +112,9 @@ def test_missing_file_field_is_a_validation_error(setup):
 
 def test_invalid_file_does_not_use_a_daily_slot(setup):
     _, team, client = setup
-    post(client, "id,prediction\nnope,cat\n")
+    response = post(client, "id,prediction\nnope,cat\n")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_submission"
     assert not DailySubmissionQuota.objects.filter(team=team).exists()
     assert not Submission.objects.exists()
 

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 
 class SecretsClient(Protocol):
-    def get_secret_value(self, *, SecretId: str) -> dict[str, Any]: ...  # noqa: N803 - boto3's spelling
+    def get_secret_value(self, *, SecretId: str) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
