@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,7 +139,10 @@ def workflow_files(paths: Sequence[Path]) -> list[Path]:
 
 
 def lint(files: Sequence[Path]) -> list[Finding]:
-    return [*run_zizmor(files), *run_actionlint(files), *run_action_validator(files)]
+    # The three linters are separate processes that wait on each other for nothing: run them side by side.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        runs = [pool.submit(linter, files) for linter in (run_zizmor, run_actionlint, run_action_validator)]
+        return [finding for run in runs for finding in run.result()]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
 
@@ -87,6 +88,22 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesize
     if platform.cfn_lint.poll() is None:
         platform.cfn_lint.kill()
         platform.cfn_lint.communicate()
+
+
+class _IgnoredAcknowledgments:
+    def acknowledge(self, *acknowledgments: cdk.Acknowledgment) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def second_synthesis(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedPlatform:
+    """The platform synthesized again, with every cdk-nag acknowledgment switched off (they live in the assembly's
+    metadata, never in templates). One second synthesis serves two tests: the templates must be byte-identical to
+    the first (test_determinism.py), and every acknowledgment of the first must cover a finding that the second
+    reports (test_cdk_nag.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cdk.Validations, "of", staticmethod(lambda construct: _IgnoredAcknowledgments()))
+        return synthesize_platform(tmp_path_factory.mktemp("cdk.out.second"))
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from tests.conftest import SynthesizedPlatform, synthesize_platform
+from tests.conftest import SynthesizedPlatform
 
 
-def test_two_synths_give_byte_identical_templates(synthesized: SynthesizedPlatform, tmp_path: Path) -> None:
-    second = synthesize_platform(tmp_path / "second")
+def test_two_synths_give_byte_identical_templates(
+    synthesized: SynthesizedPlatform, second_synthesis: SynthesizedPlatform
+) -> None:
+    second = second_synthesis
 
     assert sorted(second.stacks) == sorted(synthesized.stacks)
     for name, stack in synthesized.stacks.items():
