@@ -28,7 +28,7 @@ BASE ?= origin/main
 INFRA_DIFF_REPORT := cdk.out/infra-diff.md
 
 .PHONY: help install synth test test-infra test-service lint lint-workflows format snapshot-update diff guard \
-	migration-check lock bench run-service clean
+	migration-check cost lock bench run-service clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ diff: synth ## Per-stack infrastructure diff against BASE (default origin/main),
 
 guard: synth ## The diff, failing if a Staging/Prod stateful resource would be replaced or deleted
 	python -m scripts.infra_diff --base $(BASE) --report $(INFRA_DIFF_REPORT) --guard
+
+cost: synth ## Estimated monthly cost of each environment from cdk.out, cdk.json and scripts/cost/prices/
+	python -m scripts.cost --assembly cdk.out --config cdk.json
 
 migration-check: install ## Fail on Django migrations that would break the running version during a rolling deploy
 	python -m scripts.migration_safety
