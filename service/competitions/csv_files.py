@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import IO
 
-from competition_platform.errors import DomainError
+from core.errors import DomainError
 
 
 class CsvProblem(Exception):
