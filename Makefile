@@ -84,7 +84,7 @@ cost: synth ## Estimated monthly cost of each environment from cdk.out, cdk.json
 	python -m scripts.cost --assembly cdk.out --config cdk.json
 
 migration-check: install ## Fail on Django migrations that would break the running version during a rolling deploy
-	python -m scripts.migration_safety
+	cd service && python -m devtools.migration_safety
 
 lock: $(PY_STAMP) ## Re-compile the pinned requirements from the .in files
 	python -m pip install --quiet "pip-tools==7.6.2"
