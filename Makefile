@@ -58,10 +58,11 @@ test-infra: install ## Infrastructure tests: snapshots, assertions, cdk-nag, cfn
 test-service: install ## Service tests on a throwaway PostgreSQL 15 cluster
 	cd service && pytest $(call junit,service)
 
-lint: install ## ruff (with security rules), ruff format check, mypy on the infrastructure code, workflow linters
+lint: install ## ruff (with security rules), ruff format check, mypy on the infrastructure code and the service, the service's import layers, workflow linters
 	ruff check .
 	ruff format --check .
 	mypy $(INFRA_CODE)
+	cd service && mypy --config-file mypy.ini . && lint-imports --config .importlinter --no-cache
 	python -m scripts.lint_workflows
 
 lint-workflows: install ## zizmor, actionlint and action-validator over .github/workflows (offline)
