@@ -95,13 +95,9 @@ class RoleBindingDetailView(CompetitionScopedView):
 
     def delete(self, request: Request, slug: str, binding_id: int) -> Response:
         binding = self.get_binding()
+        competition = self.get_competition()
         authorized = self.authorize(
-            AuditAction.ROLE_BINDING_DELETE,
-            "delete",
-            "rolebindings",
-            self.get_competition(),
-            binding.team_id,
-            target=binding,
+            AuditAction.ROLE_BINDING_DELETE, "delete", "rolebindings", competition, binding.team_id, target=binding
         )
         services.revoke_binding(authorized=authorized, binding=binding)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -20,23 +20,12 @@ from .models import Board, LeaderboardEntry
 class ScoredSubmission(Protocol):
     """What a board row needs of a submission (``submissions.models.Submission`` is one)."""
 
-    @property
-    def pk(self) -> Any: ...
-
-    @property
-    def competition_id(self) -> int: ...
-
-    @property
-    def team_id(self) -> int: ...
-
-    @property
-    def public_score(self) -> float | None: ...
-
-    @property
-    def private_score(self) -> float | None: ...
-
-    @property
-    def created_at(self) -> datetime: ...
+    pk: Any
+    competition_id: int
+    team_id: int
+    public_score: float | None
+    private_score: float | None
+    created_at: datetime
 
 
 def score_on(submission: ScoredSubmission, board: str) -> float | None:

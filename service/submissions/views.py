@@ -86,13 +86,9 @@ class SubmissionDetailView(SubmissionViewMixin):
 
     def delete(self, request: Request, slug: str, submission_id: int) -> Response:
         submission = self.get_submission()
+        competition, team_id = submission.competition, submission.team_id
         authorized = self.authorize(
-            AuditAction.SUBMISSION_DELETE,
-            "delete",
-            "submissions",
-            submission.competition,
-            submission.team_id,
-            target=submission,
+            AuditAction.SUBMISSION_DELETE, "delete", "submissions", competition, team_id, target=submission
         )
         services.delete_submission(authorized=authorized, submission=submission)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -10,7 +10,8 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.audit import AuditAction, AuditTarget
+from access.audit import AuditAction, AuditTarget, AuthorizedAction
+from access.rules import Verb
 from competitions.api import CompetitionScopedView
 from core.errors import NotFound
 
@@ -37,6 +38,11 @@ class TeamViewMixin(CompetitionScopedView):
             raise NotFound()
         self.authz.require_visible("teams", competition, team.pk)
         return team
+
+    def authorize_on_team(self, action: AuditAction, verb: Verb) -> tuple[Team, AuthorizedAction]:
+        """The team of the URL, and the caller's authorization to ``verb`` it (a refusal is audited)."""
+        team = self.get_team()
+        return team, self.authorize(action, verb, "teams", self.get_competition(), team.pk, target=team)
 
     def created_response(self, team: Team) -> Response:
         """201 with the team as its members see it (with its invite code)."""
@@ -73,9 +79,7 @@ class TeamDetailView(TeamViewMixin):
 class JoinTeamView(TeamViewMixin):
     @extend_schema(request=JoinTeamSerializer, responses={201: TeamSerializer})
     def post(self, request: Request, slug: str, team_id: int) -> Response:
-        competition = self.get_competition()
-        team = self.get_team()
-        authorized = self.authorize(AuditAction.TEAM_JOIN, "join", "teams", competition, team.pk, target=team)
+        team, authorized = self.authorize_on_team(AuditAction.TEAM_JOIN, "join")
         body = JoinTeamSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.join_team(authorized=authorized, team=team, invite_code=body.validated_data["invite_code"])
@@ -85,8 +89,6 @@ class JoinTeamView(TeamViewMixin):
 class LeaveTeamView(TeamViewMixin):
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, slug: str, team_id: int) -> Response:
-        competition = self.get_competition()
-        team = self.get_team()
-        authorized = self.authorize(AuditAction.TEAM_LEAVE, "leave", "teams", competition, team.pk, target=team)
+        team, authorized = self.authorize_on_team(AuditAction.TEAM_LEAVE, "leave")
         services.leave_team(authorized=authorized, team=team)
         return Response(status=status.HTTP_204_NO_CONTENT)
