@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # PostgreSQL refuses NUL in text: a path, query parameter or header holding one is a 400, not a 500.
+    "core.text_input.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -188,6 +190,8 @@ STORAGES = {
 # Largest accepted submission file; a larger upload is rejected with a 400.
 SUBMISSION_MAX_BYTES = env_int("SUBMISSION_MAX_BYTES", 20 * 1024 * 1024)
 GROUND_TRUTH_MAX_BYTES = env_int("GROUND_TRUTH_MAX_BYTES", 50 * 1024 * 1024)
+# Largest JSON or url-encoded form body of an API request (files come as multipart, capped above): 413 beyond.
+API_BODY_MAX_BYTES = env_int("API_BODY_MAX_BYTES", 1024 * 1024)
 
 # --- Django REST Framework ---------------------------------------------------------------------------------
 _renderers = ["rest_framework.renderers.JSONRenderer"]
@@ -200,10 +204,11 @@ REST_FRAMEWORK = {
     + (["rest_framework.authentication.SessionAuthentication"] if DEBUG else []),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": _renderers,
+    # DRF's parsers plus a size cap, a depth cap and no NUL characters (core/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        "core.parsers.JSONParser",
+        "core.parsers.MultiPartParser",
+        "core.parsers.FormParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,

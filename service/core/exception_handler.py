@@ -10,6 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from .error_shape import error_body, error_response
 from .errors import Conflict, DomainError, NotAuthenticated, NotFound, PermissionDenied, QuotaExceeded
 
 # The most specific class in an error's MRO decides; DomainError itself is a 400.
@@ -21,10 +22,6 @@ STATUS_OF: dict[type[DomainError], int] = {
     Conflict: status.HTTP_409_CONFLICT,
     QuotaExceeded: status.HTTP_429_TOO_MANY_REQUESTS,
 }
-
-
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details if details is not None else {}}}
 
 
 def status_of(error: DomainError) -> int:
@@ -60,21 +57,17 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
     return response
 
 
-def _django_error(code: str, message: str, status_code: int) -> JsonResponse:
-    return JsonResponse(error_body(code, message), status=status_code)
-
-
 def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_error("bad_request", "Bad request.", 400)
+    return error_response("bad_request", "Bad request.", 400)
 
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_error("permission_denied", "You do not have permission to perform this action.", 403)
+    return error_response("permission_denied", "You do not have permission to perform this action.", 403)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_error("not_found", "Not found.", 404)
+    return error_response("not_found", "Not found.", 404)
 
 
 def handler500(request: HttpRequest) -> JsonResponse:
-    return _django_error("server_error", "Internal server error.", 500)
+    return error_response("server_error", "Internal server error.", 500)
