@@ -239,6 +239,8 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# A CSRF failure (the admin's forms) answers in the error shape like every other error.
+CSRF_FAILURE_VIEW = "core.exception_handler.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Logging: everything to stdout (CloudWatch via the awslogs driver) --------------------------------------
