@@ -85,7 +85,8 @@ def api_error_body(exc: exceptions.APIException) -> dict[str, Any]:
     if isinstance(exc, exceptions.ValidationError):
         return error_body("invalid", "The request is invalid.", exc.detail)
     codes = exc.get_codes()
-    details = {"wait_seconds": exc.wait} if isinstance(exc, exceptions.Throttled) and exc.wait is not None else None
+    wait = getattr(exc, "wait", None)  # Throttled's seconds until the next allowed request (untyped in the stubs)
+    details = {"wait_seconds": wait} if isinstance(exc, exceptions.Throttled) and wait is not None else None
     return error_body(codes if isinstance(codes, str) else "error", str(exc.detail), details)
 
 
