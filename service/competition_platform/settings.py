@@ -69,6 +69,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # PostgreSQL refuses NUL in text: a path, query parameter or header holding one is a 400, not a 500.
     "core.text_input.RejectNulMiddleware",
+    # A per-process limit on concurrent requests (health checks always find a thread), then the database time
+    # budget of each request.
+    "core.concurrency_limit.ConcurrencyLimitMiddleware",
+    "core.db_budget.DatabaseTimeBudgetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,8 +103,28 @@ WSGI_APPLICATION = "competition_platform.wsgi.application"
 # --- Database -------------------------------------------------------------------------------------------
 # ECS injects the fields of the RDS-generated secret (host/port/dbname/username/password). The custom backend
 # re-reads that secret (DATABASE_SECRET_ARN) when a new connection fails authentication after a rotation.
+#
+# Every wait on the database is bounded (README, "Database timeouts"): libpq's connect_timeout; TCP keepalives and
+# tcp_user_timeout end a connection whose packets vanish (a failover, a partition); the server cancels a statement
+# after statement_timeout and a lock wait after lock_timeout; and the web request's database round trips together
+# get DATABASE_REQUEST_BUDGET_MS, enforced from outside the waiting thread (core/db_budget.py).
+DATABASE_REQUEST_BUDGET_MS = env_int("DATABASE_REQUEST_BUDGET_MS", 10_000)
+DATABASE_PROBE_TIMEOUT_MS = env_int("DATABASE_PROBE_TIMEOUT_MS", 2_000)
+_server_timeouts = {
+    "statement_timeout": env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5_000),
+    "lock_timeout": env_int("DATABASE_LOCK_TIMEOUT_MS", 2_000),
+    "idle_in_transaction_session_timeout": env_int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30_000),
+}
 if env_str("DATABASE_HOST"):
-    _db_options: dict[str, object] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5)}
+    _db_options: dict[str, object] = {
+        "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
+        "keepalives": 1,
+        "keepalives_idle": env_int("DATABASE_KEEPALIVES_IDLE", 30),
+        "keepalives_interval": env_int("DATABASE_KEEPALIVES_INTERVAL", 10),
+        "keepalives_count": env_int("DATABASE_KEEPALIVES_COUNT", 3),
+        "tcp_user_timeout": env_int("DATABASE_TCP_USER_TIMEOUT_MS", 10_000),
+        "options": " ".join(f"-c {name}={value}" for name, value in _server_timeouts.items()),
+    }
     if env_str("DATABASE_SSLMODE"):
         _db_options["sslmode"] = env_str("DATABASE_SSLMODE")
     DATABASES = {
@@ -123,6 +147,12 @@ else:
             "NAME": BASE_DIR / "db.sqlite3",
         }
     }
+# Requests of one process that may run at once; one gunicorn thread stays free for health checks. A request that
+# finds no slot within API_QUEUE_WAIT_MS (or every slot held by requests older than that) answers 503 service_busy
+# (core/concurrency_limit.py).
+API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", max(1, env_int("GUNICORN_THREADS", 4) - 1))
+API_QUEUE_WAIT_MS = env_int("API_QUEUE_WAIT_MS", 250)
+
 # SQLite (local development only) cannot enforce UNIQUE ... NULLS NOT DISTINCT; PostgreSQL does.
 SILENCED_SYSTEM_CHECKS = [] if env_str("DATABASE_HOST") else ["models.W047"]
 DATABASE_SECRET_ARN = env_str("DATABASE_SECRET_ARN")
