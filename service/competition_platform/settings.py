@@ -6,6 +6,7 @@ SUBMISSIONS_BUCKET. Without DATABASE_HOST the service runs on SQLite in this fol
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "axes",
     "core",
     "access",
     "competitions",
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns an admin login refused by django-axes into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "competition_platform.urls"
@@ -170,6 +174,29 @@ CACHES = {
     }
 }
 
+# --- The Django admin ----------------------------------------------------------------------------------------
+# Served only when DJANGO_ADMIN_ENABLED=true (infra: cdk.json service.adminEnabled); 404 otherwise.
+ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", default=False)
+
+# Proxies in front of the service whose X-Forwarded-For entries are trusted (the ALB): throttles and the admin's
+# login limit find the caller's address with it (core/client_address.py).
+NUM_PROXIES = env_int("NUM_PROXIES", 1)
+
+# Brute-force limit on admin logins (django-axes): ADMIN_LOGIN_FAILURE_LIMIT failures per address or per account
+# lock further attempts for ADMIN_LOGIN_COOLOFF_MINUTES after the last failure. Counters live in the database, so
+# every task sees them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "core.login_lockout.AdminLoginHandler"  # axes' database handler, for admin logins only
+AXES_ONLY_ADMIN_SITE = True  # the token endpoint has its own throttle (THROTTLE_TOKEN)
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one locks
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.login_lockout.lockout_response"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -248,7 +275,7 @@ REST_FRAMEWORK = {
         "submissions": env_str("THROTTLE_SUBMISSIONS", "30/minute"),
         "token": env_str("THROTTLE_TOKEN", "10/minute"),
     },
-    "NUM_PROXIES": env_int("NUM_PROXIES", 1),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -20,8 +20,10 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("admin/", admin.site.urls),
 ]
+# The admin is off the internet unless DJANGO_ADMIN_ENABLED=true (its logins are rate-limited by django-axes).
+if settings.ADMIN_ENABLED:
+    urlpatterns.append(path("admin/", admin.site.urls))
 
 # An operator must see which environment they are editing.
 admin.site.site_header = f"Competition platform administration ({settings.PLATFORM_ENVIRONMENT})"

@@ -68,8 +68,7 @@ def test_a_throttled_request_is_a_429_with_the_wait_in_details_and_retry_after(m
 
 
 @pytest.mark.django_db
-def test_a_csrf_failure_in_the_admin_is_a_403_in_the_error_shape(settings):
-    settings.ADMIN_ENABLED = True
+def test_a_csrf_failure_in_the_admin_is_a_403_in_the_error_shape():
     response = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "a", "password": "b"})
     error = assert_shape(response, 403, "csrf_failed")
     assert error["message"].startswith("CSRF verification failed: CSRF cookie not set")
@@ -116,8 +115,7 @@ def test_token_authentication_during_an_outage_is_a_503(token_client, database_d
     assert_shape(token_client.get("/api/v1/competitions/"), 503, "database_unavailable")
 
 
-def test_a_page_outside_the_api_during_an_outage_is_a_503(database_down, settings):
-    settings.ADMIN_ENABLED = True
+def test_a_page_outside_the_api_during_an_outage_is_a_503(database_down):
     client = Client(raise_request_exception=False)
     client.cookies["sessionid"] = "a" * 32  # the session middleware looks it up in the database
     assert_shape(client.get("/admin/"), 503, "database_unavailable")
