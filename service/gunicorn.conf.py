@@ -6,6 +6,8 @@ from typing import Any
 
 import gunicorn.http.wsgi
 
+from core.structured_logging import logging_config_from_environment
+
 bind = "0.0.0.0:" + os.environ.get("PORT", "8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
@@ -15,12 +17,13 @@ graceful_timeout = 25  # below ECS's 30 s stop timeout
 keepalive = 75  # above the ALB idle timeout (60 s), so the ALB closes idle connections first
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
+# gunicorn's own records (start, worker boot and exit) in the service's format (JSON lines on stdout, with the
+# environment's name); no access log: the service writes one record per request itself (core/request_context.py).
+accesslog = None
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+logconfig_dict = logging_config_from_environment()
 # The ALB is the only client; trust its X-Forwarded-* headers.
 forwarded_allow_ips = "*"
-access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 
 # gunicorn has no setting for its `Server: gunicorn` header: drop the line from the headers every response starts

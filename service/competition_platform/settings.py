@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from core.env import env_bool, env_int, env_list, env_str
+from core.structured_logging import logging_config_from_environment
 
 # The type stubs' generic classes (ModelAdmin[Role], ...) must be subscriptable when the code runs.
 django_stubs_ext.monkeypatch()
@@ -68,7 +69,9 @@ if DEBUG:
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
-    # First: answers /healthz and /readyz before host validation, redirects or any other middleware.
+    # First: the request id (from the ALB's trace header) for every log record, and one record per request.
+    "core.request_context.RequestContextMiddleware",
+    # Then /healthz and /readyz, answered before host validation, redirects or any other middleware.
     "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -304,8 +307,10 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 3153
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Session and CSRF cookies only over HTTPS; dev's load balancer speaks plain HTTP (infra sets false there).
+SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 # A CSRF failure (the admin's forms) answers in the error shape like every other error.
 CSRF_FAILURE_VIEW = "core.exception_handler.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
@@ -326,13 +331,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Logging: everything to stdout (CloudWatch via the awslogs driver) --------------------------------------
-LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# --- Logging: one JSON object per line on stdout (CloudWatch via the awslogs driver) ------------------------------
+# Every record carries environment and request_id (core/structured_logging.py); each request adds one record with
+# "event": "request" (core/request_context.py). DJANGO_LOG_FORMAT=plain for a terminal (the default with
+# DJANGO_DEBUG=true).
+LOGGING = logging_config_from_environment()

@@ -8,7 +8,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from .test_settings import PRODUCTION_ENV, run_python
+from .test_settings import PRODUCTION_ENV, printed, run_python
 
 ALB = "10.0.1.23"  # the load balancer is the TCP peer of every request
 PASSWORD = "correct-horse-battery-staple"
@@ -96,12 +96,12 @@ def test_the_admin_is_not_served_unless_enabled():
         "print(json.dumps([r.status_code, r.json()]))"
     )
     off = run_python(probe, PRODUCTION_ENV)
-    assert off.stdout.strip() == '[404, {"error": {"code": "not_found", "message": "Not found.", "details": {}}}]', (
+    assert printed(off) == '[404, {"error": {"code": "not_found", "message": "Not found.", "details": {}}}]', (
         off.stderr[-2000:]
     )
     resolve = "import django; django.setup(); from django.urls import resolve; print(resolve('/admin/login/').url_name)"
     on = run_python(resolve, {**PRODUCTION_ENV, "DJANGO_ADMIN_ENABLED": "true"})
-    assert on.stdout.strip() == "login", on.stderr[-2000:]
+    assert printed(on) == "login", on.stderr[-2000:]
 
 
 def test_failed_token_requests_do_not_count_towards_the_admin_limit(operator):

@@ -53,11 +53,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def get(port: int, path: str, timeout: float = 30) -> Answer:
+def get(port: int, path: str, timeout: float = 30, headers: dict[str, str] | None = None) -> Answer:
     started = time.monotonic()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path, headers={"Host": "localhost"})
+        conn.request("GET", path, headers={"Host": "localhost", **(headers or {})})
         response = conn.getresponse()
         body = response.read()
         return Answer(response.status, dict(response.getheaders()), body, time.monotonic() - started)
@@ -69,7 +69,7 @@ def get(port: int, path: str, timeout: float = 30) -> Answer:
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def service_role(postgres_cluster):
     """A password login over TCP that may read and write the test database's tables (a member of their owner)."""
     name = f"partition_{uuid.uuid4().hex[:8]}"
@@ -83,7 +83,7 @@ def service_role(postgres_cluster):
             admin.execute(f"DROP ROLE IF EXISTS {name}")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def proxy(postgres_cluster):
     proxy = TcpProxy("127.0.0.1", postgres_cluster.port).start()
     try:
@@ -92,9 +92,19 @@ def proxy(postgres_cluster):
         proxy.stop()
 
 
-@pytest.fixture
-def service(proxy, service_role, tmp_path):
+@dataclass
+class Service:
+    port: int
+    log: Path
+
+    def records(self) -> list[dict]:
+        return [json.loads(line) for line in self.log.read_text().splitlines() if line.startswith("{")]
+
+
+@pytest.fixture(scope="module")
+def service(proxy, service_role, django_db_setup, tmp_path_factory):
     port = free_port()
+    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "SUBMISSIONS_", "AWS_"))}
     env = {
         **keep,
@@ -114,8 +124,10 @@ def service(proxy, service_role, tmp_path):
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "4",
         "PYTHONWARNINGS": "ignore",
+        "PYTHONUNBUFFERED": "1",
+        "PLATFORM_ENVIRONMENT": "partition-test",
     }
-    log = (tmp_path / "gunicorn.log").open("w+")
+    log = log_path.open("w+")
     process = subprocess.Popen(  # noqa: S603 - the test's own interpreter
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "competition_platform.wsgi"],
         cwd=SERVICE_DIR,
@@ -125,7 +137,7 @@ def service(proxy, service_role, tmp_path):
     )
     try:
         wait_until_live(port, process, log)
-        yield port
+        yield Service(port, log_path)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -134,6 +146,12 @@ def service(proxy, service_role, tmp_path):
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(autouse=True)
+def _network_heals_after_each_test(proxy):
+    yield
+    proxy.black_hole = False
 
 
 def wait_until_live(port: int, process: subprocess.Popen[bytes], log) -> None:
@@ -150,7 +168,7 @@ def wait_until_live(port: int, process: subprocess.Popen[bytes], log) -> None:
 
 
 def test_health_checks_answer_and_stuck_api_reads_end_with_503_while_the_database_black_holes(service, proxy):
-    port = service
+    port = service.port
     with ThreadPoolExecutor(max_workers=10) as pool:
         # Healthy: the reads leave kept-alive connections (CONN_MAX_AGE) in the worker's threads.
         for _ in range(2):
@@ -184,6 +202,10 @@ def test_health_checks_answer_and_stuck_api_reads_end_with_503_while_the_databas
     slowest = max(answer.seconds for answer in answers)
     assert slowest < max(REQUEST_BUDGET_MS / 1000, CONNECT_TIMEOUT_S) + 2.5, f"a stuck read took {slowest:.2f} s"
 
+    # Each 503 has its request record, with the code the alarms count, under the id the response echoed.
+    logged = {record["request_id"]: record for record in service.records() if record.get("event") == "request"}
+    assert all(logged[answer.headers["X-Request-Id"]]["error_code"] == answer.code() for answer in answers)
+
     # The partition heals: the service is ready again without a restart.
     proxy.black_hole = False
     assert get(port, "/readyz").status == 200
@@ -191,6 +213,18 @@ def test_health_checks_answer_and_stuck_api_reads_end_with_503_while_the_databas
 
 
 def test_gunicorn_does_not_advertise_itself(service):
-    answer = get(service, "/healthz")
+    answer = get(service.port, "/healthz")
     assert answer.status == 200
     assert "Server" not in answer.headers
+
+
+def test_every_log_line_is_json_with_the_environment_and_the_load_balancers_trace_root(service):
+    root = "1-5759e988-bd862e3fe1be46a994272793"
+    answer = get(service.port, "/api/v1/competitions/?page=1", headers={"X-Amzn-Trace-Id": f"Root={root};Sampled=1"})
+    assert answer.headers["X-Request-Id"] == root
+    lines = service.log.read_text().splitlines()
+    assert all(line.startswith("{") for line in lines), [line for line in lines if not line.startswith("{")][:3]
+    records = service.records()
+    assert all(record["environment"] == "partition-test" and "request_id" in record for record in records)
+    [request] = [record for record in records if record["request_id"] == root]
+    assert (request["event"], request["path"], request["status"]) == ("request", "/api/v1/competitions/", 200)
