@@ -164,6 +164,12 @@ else:
 API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", max(1, env_int("GUNICORN_THREADS", 4) - 1))
 API_QUEUE_WAIT_MS = env_int("API_QUEUE_WAIT_MS", 250)
 
+# The migration task: how long `migrate` waits for another run's advisory lock (core/migration_lock.py), and the
+# web service's own login role it provisions (core/app_role.py; set from the app secret, migration task only).
+DATABASE_MIGRATION_LOCK_TIMEOUT = env_int("DATABASE_MIGRATION_LOCK_TIMEOUT", 300)
+DATABASE_APP_USER = env_str("DATABASE_APP_USER")
+DATABASE_APP_PASSWORD = env_str("DATABASE_APP_PASSWORD")
+
 # SQLite (local development only) cannot enforce UNIQUE ... NULLS NOT DISTINCT; PostgreSQL does.
 SILENCED_SYSTEM_CHECKS = [] if env_str("DATABASE_HOST") else ["models.W047"]
 DATABASE_SECRET_ARN = env_str("DATABASE_SECRET_ARN")
