@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 CONTEXT_KEY = "platform"
+# The prefix of every physical resource name (cluster, service, task families, alarms, database, secrets) and the
+# `project` tag: `EnvironmentConfig.resource_name` and `secret_name` build the names from it.
+PROJECT = "competition-platform"
 ENVIRONMENT_NAMES = ("dev", "staging", "prod")
 PRODUCTION = "prod"
 
@@ -99,6 +102,17 @@ class EnvironmentConfig:
     def keeps_data(self) -> bool:
         """Stateful resources are protected from deletion everywhere but dev."""
         return not self.is_dev
+
+    def resource_name(self, *parts: str) -> str:
+        """`competition-platform-<env>[-<part>...]`: the physical name of one of this environment's resources.
+
+        Every resource name is built here, so that they all share one shape and an operator can tell the environment
+        from any of them (a cluster, a service, a task family, an alarm, the database instance)."""
+        return "-".join((PROJECT, self.name, *parts))
+
+    def secret_name(self, name: str) -> str:
+        """`competition-platform/<env>/<name>`: Secrets Manager names are paths, which IAM policies can match."""
+        return f"{PROJECT}/{self.name}/{name}"
 
     @property
     def submissions_bucket_name(self) -> str:
