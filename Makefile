@@ -58,11 +58,12 @@ test-infra: install ## Infrastructure tests: snapshots, assertions, cdk-nag, cfn
 test-service: install ## Service tests on a throwaway PostgreSQL 15 cluster
 	cd service && pytest $(call junit,service)
 
-lint: install ## ruff (with security rules), ruff format check, mypy and import layers of the infrastructure code, workflow linters
+lint: install ## ruff (security, complexity), format check, mypy and import layers of the infra code, file lengths, workflow linters
 	ruff check .
 	ruff format --check .
 	mypy $(INFRA_CODE)
 	lint-imports --config .importlinter --cache-dir .cache/import-linter --no-logo
+	python -m scripts.file_lengths
 	python -m scripts.lint_workflows
 
 lint-workflows: install ## zizmor, actionlint and action-validator over .github/workflows (offline)
