@@ -13,6 +13,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.log_groups import environment_log_group
 from stacks.nag import acknowledge, aws_managed_policy
 from stacks.removal_policies import retained_outside_dev, snapshotted_outside_dev
 
@@ -73,12 +74,12 @@ class DatabaseStack(cdk.Stack):
             },
         )
 
-        postgresql_logs = logs.LogGroup(
+        postgresql_logs = environment_log_group(
             self,
             "PostgresqlLogs",
+            config,
             log_group_name=f"/aws/rds/instance/{instance_identifier}/postgresql",
-            retention=logs.RetentionDays.ONE_YEAR if config.is_production else logs.RetentionDays.ONE_MONTH,
-            removal_policy=retained_outside_dev(config),
+            production_retention=logs.RetentionDays.ONE_YEAR,
         )
 
         self.instance = rds.DatabaseInstance(

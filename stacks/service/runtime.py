@@ -14,6 +14,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.log_groups import environment_log_group
 from stacks.nag import acknowledge, iam5
 from stacks.removal_policies import retained_outside_dev
 
@@ -61,11 +62,8 @@ class ServiceRuntime:
             exclude=IMAGE_EXCLUDES,
         )
         self.image = ecs.ContainerImage.from_docker_image_asset(self.image_asset)
-        self.log_group = logs.LogGroup(
-            scope,
-            "ContainerLogs",
-            retention=logs.RetentionDays.SIX_MONTHS if config.is_production else logs.RetentionDays.ONE_MONTH,
-            removal_policy=retained_outside_dev(config),
+        self.log_group = environment_log_group(
+            scope, "ContainerLogs", config, production_retention=logs.RetentionDays.SIX_MONTHS
         )
         self.django_secret_key = secretsmanager.Secret(
             scope,

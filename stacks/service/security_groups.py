@@ -24,24 +24,19 @@ class ServiceSecurityGroups:
     """Builds into `scope` (see stacks/service/__init__.py): the resources keep the ids they had in the stack."""
 
     def __init__(self, scope: Construct, props: ServiceSecurityGroupsProps) -> None:
-        self.load_balancer = ec2.SecurityGroup(
+        self.load_balancer = _closed_group(
             scope,
             "LoadBalancerSecurityGroup",
-            vpc=props.vpc,
-            description="Internet to the load balancer on 80/443; out only to the service tasks",
-            allow_all_outbound=False,
+            props.vpc,
+            "Internet to the load balancer on 80/443; out only to the service tasks",
         )
         acknowledge(
             self.load_balancer,
             "AwsSolutions-EC23",
             reason="The load balancer is the platform's public entry point: 80 (redirect) and 443 from anywhere.",
         )
-        self.tasks = ec2.SecurityGroup(
-            scope,
-            "TaskSecurityGroup",
-            vpc=props.vpc,
-            description="Service and migration tasks: in from the load balancer only",
-            allow_all_outbound=False,
+        self.tasks = _closed_group(
+            scope, "TaskSecurityGroup", props.vpc, "Service and migration tasks: in from the load balancer only"
         )
         # Tasks reach ECR, Secrets Manager, CloudWatch Logs and S3 over HTTPS (through NAT or the S3 endpoint), and
         # the database; nothing else leaves the task.
@@ -51,3 +46,8 @@ class ServiceSecurityGroups:
         # A literal port keeps the rule readable in `cdk diff` (the instance's port attribute is a cross-stack
         # token); the rule lives in this stack, so the database stack never depends on the service stack.
         self.tasks.connections.allow_to(props.database, ec2.Port.tcp(DATABASE_PORT), "Tasks to PostgreSQL")
+
+
+def _closed_group(scope: Construct, construct_id: str, vpc: ec2.IVpc, description: str) -> ec2.SecurityGroup:
+    """A group that lets nothing in or out until a rule says so."""
+    return ec2.SecurityGroup(scope, construct_id, vpc=vpc, description=description, allow_all_outbound=False)
