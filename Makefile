@@ -28,7 +28,7 @@ BASE ?= origin/main
 INFRA_DIFF_REPORT := cdk.out/infra-diff.md
 
 .PHONY: help install synth test test-infra test-service lint lint-workflows format snapshot-update diff guard \
-	migration-check lock bench run-service clean
+	migration-check cost lock bench run-service clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -58,11 +58,12 @@ test-infra: install ## Infrastructure tests: snapshots, assertions, cdk-nag, cfn
 test-service: install ## Service tests on a throwaway PostgreSQL 15 cluster
 	cd service && pytest $(call junit,service)
 
-lint: install ## ruff (security, complexity), format check, mypy and import layers of the infra code, file lengths, workflow linters
+lint: install ## ruff (security, complexity), format check, mypy and import layers of infra code and service, file lengths, workflows
 	ruff check .
 	ruff format --check .
 	mypy $(INFRA_CODE)
 	lint-imports --config .importlinter --cache-dir .cache/import-linter --no-logo
+	cd service && mypy --config-file mypy.ini . && lint-imports --config .importlinter --no-cache
 	python -m scripts.file_lengths
 	python -m scripts.lint_workflows
 
@@ -82,8 +83,11 @@ diff: synth ## Per-stack infrastructure diff against BASE (default origin/main),
 guard: synth ## The diff, failing if a Staging/Prod stateful resource would be replaced or deleted
 	python -m scripts.infra_diff --base $(BASE) --report $(INFRA_DIFF_REPORT) --guard
 
+cost: synth ## Estimated monthly cost of each environment from cdk.out, cdk.json and scripts/cost/prices/
+	python -m scripts.cost --assembly cdk.out --config cdk.json
+
 migration-check: install ## Fail on Django migrations that would break the running version during a rolling deploy
-	python -m scripts.migration_safety
+	cd service && python -m devtools.migration_safety
 
 lock: $(PY_STAMP) ## Re-compile the pinned requirements from the .in files
 	python -m pip install --quiet "pip-tools==7.6.2"

@@ -34,11 +34,6 @@ DEPLOY_TIME_VALUES = {
     "DJANGO_ALLOWED_HOSTS": "dev-alb-1234567890.eu-west-1.elb.amazonaws.com",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "http://dev-alb-1234567890.eu-west-1.elb.amazonaws.com",
 }
-# Set by the stacks, not read by today's settings: the structure-service branch makes the settings read it
-# (PLAN.md: settings.PLATFORM_ENVIRONMENT, shown in the admin header and in every log record). Until that branch is
-# merged, test_settings_read_the_platform_environment is an expected failure; when it passes, empty this set and
-# drop that test's xfail marker (strict: the suite fails until someone does).
-AWAITING_THE_SERVICE = frozenset({"PLATFORM_ENVIRONMENT"})
 LABELS = [f"{stage_id(environment)}/{task}" for environment in ENVIRONMENT_NAMES for task in TASKS]
 
 
@@ -100,18 +95,9 @@ def test_both_tasks_receive_exactly_the_contract(synthesized: SynthesizedPlatfor
 def test_settings_read_every_variable_the_task_receives(probed: dict[str, dict[str, Any]], label: str) -> None:
     report = probed[label]
 
-    unread = set(report["variables"]) - set(report["read"]) - AWAITING_THE_SERVICE
+    unread = set(report["variables"]) - set(report["read"])
 
     assert unread == set(), f"{label}: the stacks set {sorted(unread)}, which settings.py never reads"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="the settings read PLATFORM_ENVIRONMENT once the structure-service branch is merged (PLAN.md); then "
-    "remove this marker and empty AWAITING_THE_SERVICE",
-)
-def test_settings_read_the_platform_environment(probed: dict[str, dict[str, Any]]) -> None:
-    assert all("PLATFORM_ENVIRONMENT" in probed[label]["read"] for label in LABELS)
 
 
 @pytest.mark.parametrize("label", LABELS)

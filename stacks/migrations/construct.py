@@ -46,6 +46,8 @@ class DatabaseMigrations(Construct):
     The runner function's environment holds the image's asset hash, so every new image gives a new function version
     in the template and the Trigger runs again (the task definition ARN alone is a Ref whose text never changes).
     A failed migration fails the stack update: CloudFormation rolls back and the running version keeps serving.
+    During that rollback CloudFormation replays the Trigger with the previous handler version; the runner sees its
+    stack in UPDATE_ROLLBACK_IN_PROGRESS and does nothing, so a rollback never runs the old image's `migrate`.
     `cdk deploy 'Dev/*'` runs it too.
     """
 
@@ -87,6 +89,8 @@ class DatabaseMigrations(Construct):
                 "SUBNETS": ",".join(vpc_subnets.subnet_ids),
                 "SECURITY_GROUPS": props.security_group.security_group_id,
                 "LOG_GROUP": props.log_group.log_group_name,
+                # The runner skips the migration while this stack rolls back (see runner/index.py).
+                "STACK_ID": cdk.Aws.STACK_ID,
             },
         )
         task_definition.grant_run(self.runner)
@@ -95,6 +99,10 @@ class DatabaseMigrations(Construct):
         )
         self.runner.add_to_role_policy(
             iam.PolicyStatement(actions=["ecs:DescribeTasks", "ecs:StopTask"], resources=[cluster_tasks])
+        )
+        # Its own stack's status and nothing else: the stack ARN, not a name pattern.
+        self.runner.add_to_role_policy(
+            iam.PolicyStatement(actions=["cloudformation:DescribeStacks"], resources=[cdk.Aws.STACK_ID])
         )
 
         self.trigger = triggers.Trigger(

@@ -7,17 +7,19 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from access.audit import AuditAction, AuthorizedAction
 from access.authorizer import AccessDecision
-from access.builtin_roles import COMPETITION_ORGANIZER, PLATFORM_ADMIN, sync_builtin_roles
+from access.builtin_roles import COMPETITION_ORGANIZER, PLATFORM_ADMIN
 from access.models import Role, RoleBinding, Scope
+from access.services import sync_builtin_roles
 from competitions.models import Competition, GroundTruth, Metric, Visibility
-from competitions.services import create_competition
+from competitions.services import CompetitionFields, create_competition
 from submissions.models import Submission
 from submissions.services import submit_predictions
 from teams.models import Team
@@ -25,7 +27,12 @@ from teams.services import create_team, join_team
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - printed demo credentials, refused outside DEBUG
 LABELS = ["cat", "dog", "bird"]
-SEED_DECISION = AccessDecision(True, "allowed: created by the seed command")
+
+
+def seeded(action: AuditAction, actor: User, competition: Competition | None = None) -> AuthorizedAction:
+    """The seed command acts for the demo users, allowed by itself."""
+    decision = AccessDecision(True, "allowed: created by the seed command")
+    return AuthorizedAction(decision=decision, action=action, actor=actor, competition=competition)
 
 
 class Command(BaseCommand):
@@ -48,11 +55,10 @@ class Command(BaseCommand):
             )
         )
 
-    def _users(self) -> dict[str, Any]:
-        user_model = get_user_model()
-        users: dict[str, Any] = {}
+    def _users(self) -> dict[str, User]:
+        users: dict[str, User] = {}
         for name in ("admin", "host", "alice", "bob", "carol", "dave"):
-            user, created = user_model.objects.get_or_create(username=name, defaults={"email": f"{name}@example.com"})
+            user, created = User.objects.get_or_create(username=name, defaults={"email": f"{name}@example.com"})
             if created:
                 user.set_password(DEMO_PASSWORD)
                 if name == "admin":
@@ -65,25 +71,24 @@ class Command(BaseCommand):
             )
         return users
 
-    def _competition(self, host: Any) -> Competition:
+    def _competition(self, host: User) -> Competition:
         existing = Competition.objects.filter(slug="iris-demo").first()
         if existing:
             return existing
         now = timezone.now()
         competition = create_competition(
-            host,
-            {
-                "slug": "iris-demo",
-                "title": "Iris species (demo)",
-                "description": "Predict the species of each flower (accuracy, public and private split).",
-                "starts_at": now - timedelta(days=1),
-                "ends_at": now + timedelta(days=30),
-                "visibility": Visibility.PUBLIC,
-                "metric": Metric.ACCURACY,
-                "daily_submission_limit": 5,
-                "max_team_size": 3,
-            },
-            SEED_DECISION,
+            authorized=seeded(AuditAction.COMPETITION_CREATE, host),
+            slug="iris-demo",
+            fields=CompetitionFields(
+                title="Iris species (demo)",
+                description="Predict the species of each flower (accuracy, public and private split).",
+                starts_at=now - timedelta(days=1),
+                ends_at=now + timedelta(days=30),
+                visibility=Visibility.PUBLIC,
+                metric=Metric.ACCURACY,
+                daily_submission_limit=5,
+                max_team_size=3,
+            ),
         )
         rng = random.Random(7)  # noqa: S311 - demo data
         rows = {f"r{i:03d}": [rng.choice(LABELS), "Public" if i % 3 else "Private"] for i in range(150)}
@@ -97,16 +102,23 @@ class Command(BaseCommand):
         return competition
 
     @transaction.atomic
-    def _teams_and_submissions(self, competition: Competition, users: dict[str, Any]) -> None:
+    def _teams_and_submissions(self, competition: Competition, users: dict[str, User]) -> None:
         if Submission.objects.filter(competition=competition).exists():
             return
         teams: dict[str, Team] = {}
         for name, captain in (("Petal Pushers", "alice"), ("Sepal Squad", "carol")):
             teams[name] = Team.objects.filter(competition=competition, name=name).first() or create_team(
-                competition, users[captain], name, SEED_DECISION
+                authorized=seeded(AuditAction.TEAM_CREATE, users[captain], competition),
+                competition=competition,
+                name=name,
             )
-        if not teams["Petal Pushers"].memberships.filter(user=users["bob"]).exists():
-            join_team(teams["Petal Pushers"], users["bob"], teams["Petal Pushers"].invite_code, SEED_DECISION)
+        petal_pushers = teams["Petal Pushers"]
+        if not petal_pushers.memberships.filter(user=users["bob"]).exists():
+            join_team(
+                authorized=seeded(AuditAction.TEAM_JOIN, users["bob"], competition),
+                team=petal_pushers,
+                invite_code=petal_pushers.invite_code,
+            )
         truth = GroundTruth.objects.get(competition=competition).rows
         rng = random.Random(11)  # noqa: S311 - demo data
         for team_name, member, skills in (
@@ -119,4 +131,9 @@ class Command(BaseCommand):
                     for row_id, (expected, _usage) in truth.items()
                 ]
                 upload = ContentFile("\n".join(lines).encode(), name="predictions.csv")
-                submit_predictions(competition, teams[team_name], users[member], upload, SEED_DECISION)
+                submit_predictions(
+                    authorized=seeded(AuditAction.SUBMISSION_CREATE, users[member], competition),
+                    competition=competition,
+                    team=teams[team_name],
+                    upload=upload,
+                )

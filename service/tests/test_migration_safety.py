@@ -1,4 +1,4 @@
-"""The rolling-deploy migration check (`make migration-check`, scripts/migration_safety.py).
+"""The rolling-deploy migration check (`make migration-check`, devtools/migration_safety.py).
 
 The end-to-end runs render SQL on a throwaway PostgreSQL 15 cluster each (about 1.5 s): both run in parallel, once
 for the module; the rest is tested without Django.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.migration_safety import (
+from devtools.migration_safety import (
     Acknowledgment,
     ExceptionsFileError,
     Issue,
@@ -21,16 +21,16 @@ from scripts.migration_safety import (
     load_exceptions,
 )
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = REPO_ROOT / "tests" / "fixtures" / "migration_safety"
+SERVICE_DIR = Path(__file__).resolve().parent.parent
+FIXTURE = SERVICE_DIR / "tests" / "fixtures" / "migration_safety"
 FIXTURE_ARGS = ["--settings", "tests.fixtures.migration_safety.settings", "--project-root", str(FIXTURE)]
 DROP_COLUMN = Issue("DROP_COLUMN", "DROPPING columns")
 
 
 def start_check(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "scripts.migration_safety", *args],
-        cwd=REPO_ROOT,
+    return subprocess.Popen(  # noqa: S603 - the test's own interpreter
+        [sys.executable, "-m", "devtools.migration_safety", *args],
+        cwd=SERVICE_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

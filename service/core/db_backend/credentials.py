@@ -23,7 +23,8 @@ class DatabaseCredentials:
 def default_secrets_client(region: str | None) -> SecretsClient:
     import boto3
 
-    return boto3.client("secretsmanager", region_name=region or None)
+    client: SecretsClient = boto3.client("secretsmanager", region_name=region or None)
+    return client
 
 
 def fetch_credentials(client: SecretsClient, secret_arn: str) -> DatabaseCredentials:

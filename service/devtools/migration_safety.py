@@ -1,4 +1,5 @@
-"""Fails on Django migrations that would break the running version during a rolling deploy (`make migration-check`).
+"""Fails on Django migrations that would break the running version during a rolling deploy (`make migration-check`,
+which runs `python -m devtools.migration_safety` in service/).
 
 The deployment runs the migrations while the previous release still serves traffic, so every migration must work
 with the old code too (expand/contract): no dropped or renamed column or table, no NOT NULL column without a
@@ -16,13 +17,12 @@ naming the checks it is excused from and why it is safe:
     checks = ["DROP_COLUMN"]
     reason = "Team.legacy_code is unread since release 2026.10 (the contract step of the expand/contract change)."
 
-    python -m scripts.migration_safety [--exceptions FILE] [--settings MODULE]
+    python -m devtools.migration_safety [--exceptions FILE] [--settings MODULE] [--project-root DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import sys
@@ -32,8 +32,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SERVICE_DIR = REPO_ROOT / "service"
+import django
+from django.apps import apps
+from django.conf import settings
+from django_migration_linter import MigrationLinter
+from django_migration_linter.sql_analyser.analyser import analyse_sql_statements
+
+from .throwaway_postgres import ThrowawayPostgres
+
+SERVICE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = "competition_platform.settings_test"  # production settings on PostgreSQL
 DEFAULT_EXCEPTIONS = SERVICE_DIR / "migration_safety_exceptions.toml"
 
@@ -134,11 +141,6 @@ def _issues(found: Iterable[Any]) -> tuple[Issue, ...]:
 def lint_project_migrations(project_root: Path) -> list[MigrationResult]:
     """Lints every migration of the apps under `project_root` (not Django's or third-party apps') on the
     configured database. Django must be set up."""
-    from django_migration_linter import MigrationLinter
-    from django_migration_linter.sql_analyser.analyser import analyse_sql_statements
-
-    # Django has no type stubs here: imported as a module object (Any) rather than with `type: ignore`s.
-    apps = importlib.import_module("django.apps").apps
     project_apps = {
         config.label for config in apps.get_app_configs() if Path(config.path).resolve().is_relative_to(project_root)
     }
@@ -159,16 +161,11 @@ def lint_project_migrations(project_root: Path) -> list[MigrationResult]:
 
 def lint_on_throwaway_postgres(settings_module: str, project_root: Path) -> list[MigrationResult]:
     """Sets Django up with `settings_module` on a throwaway PostgreSQL cluster and lints the migrations."""
-    # The service's packages and its test harness (devtools). Appended: the repository's own `tests` package comes
-    # first (the service has one too), so fixture settings under tests/ stay importable.
-    sys.path.append(str(SERVICE_DIR))
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
-    importlib.import_module("django").setup()
-    settings = importlib.import_module("django.conf").settings
+    django.setup()
     # The service's logging configuration would print one INFO line per migration.
     logging.getLogger("django_migration_linter").setLevel(logging.WARNING)
-    throwaway_postgres = importlib.import_module("devtools.throwaway_postgres")
-    cluster = throwaway_postgres.ThrowawayPostgres()
+    cluster = ThrowawayPostgres()
     try:
         cluster.start()
         database: dict[str, Any] = settings.DATABASES["default"]
@@ -206,13 +203,14 @@ def report(results: Sequence[MigrationResult], verdict: Verdict, exceptions_path
     if not verdict.passed:
         lines.append(
             "migration-safety: failed. Split the change into backward-compatible steps (expand, deploy, contract), "
-            f"or acknowledge a reviewed exception in {exceptions_path} (see scripts/migration_safety.py)."
+            f"or acknowledge a reviewed exception in {exceptions_path} (see service/devtools/migration_safety.py)."
         )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.migration_safety", description=__doc__.split("\n")[0])
+    summary = (__doc__ or "").split("\n")[0]
+    parser = argparse.ArgumentParser(prog="python -m devtools.migration_safety", description=summary)
     parser.add_argument("--exceptions", type=Path, default=DEFAULT_EXCEPTIONS, help="reviewed exceptions (TOML)")
     parser.add_argument("--settings", default=DEFAULT_SETTINGS, help="Django settings module (PostgreSQL engine)")
     parser.add_argument(
