@@ -11,7 +11,7 @@ from access.audit import AuthorizedAction
 from access.builtin_roles import TEAM_MEMBER
 from access.models import Role, RoleBinding, Scope
 from competitions.models import Competition
-from core.errors import Conflict, PermissionDenied
+from core.errors import Conflict, NotFound, PermissionDenied
 
 from .models import Team, TeamMembership
 
@@ -73,7 +73,7 @@ def join_team(*, authorized: AuthorizedAction, team: Team, invite_code: str) -> 
         raise PermissionDenied("The invite code is not valid for this team.")
     with transaction.atomic():
         # The row lock serializes joins of one team, so the size limit holds under concurrency.
-        locked = Team.objects.select_for_update().get(pk=team.pk)
+        locked = _lock(team)
         if locked.memberships.count() >= competition.max_team_size:
             raise Conflict(f"the team is full ({competition.max_team_size} members at most)", code="team_full")
         membership = _add_member(locked, authorized.actor)
@@ -81,17 +81,36 @@ def join_team(*, authorized: AuthorizedAction, team: Team, invite_code: str) -> 
     return membership
 
 
+def _lock(team: Team) -> Team:
+    locked = Team.lock(team.pk)
+    if locked is None:  # deleted with its competition meanwhile
+        raise NotFound()
+    return locked
+
+
+def lock_membership(*, team: Team, user: User) -> Team:
+    """The team's row, locked, with ``user`` one of its members (else 409 ``not_a_member``). Call inside a
+    transaction.
+
+    A member leaving and a daily slot claimed for that member's submission both go through here, so they happen
+    one after the other: a leave after the claim sees the used slot (``leave_team``), a claim after the leave sees
+    that the submitter is no longer a member."""
+    locked = _lock(team)
+    if not TeamMembership.objects.filter(team=locked, user=user).exists():
+        raise Conflict("you are not a member of this team", code="not_a_member")
+    return locked
+
+
 @transaction.atomic
 def leave_team(*, authorized: AuthorizedAction, team: Team) -> None:
     """The caller leaves the team (their team-member binding goes with the membership)."""
     _require_not_ended(team.competition)
+    locked = lock_membership(team=team, user=authorized.actor)
     # The daily limit counts per team: a member who could leave after submitting would get fresh slots in a new
     # team and a second row on the leaderboard. A team that has submitted keeps its members.
-    if team.has_submitted():
+    if locked.has_submitted():
         raise Conflict(
             "the team has already submitted; its members stay with its submissions", code="team_has_submitted"
         )
-    deleted, _ = TeamMembership.objects.filter(team=team, user=authorized.actor).delete()
-    if not deleted:
-        raise Conflict("you are not a member of this team", code="not_a_member")
+    TeamMembership.objects.filter(team=locked, user=authorized.actor).delete()
     authorized.record(team)
