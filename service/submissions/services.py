@@ -14,7 +14,7 @@ from django.utils import timezone
 from access.audit import AuthorizedAction
 from competitions.csv_files import CsvProblem
 from competitions.models import Competition, GroundTruth
-from core.errors import Conflict, QuotaExceeded
+from core.errors import Conflict, NotFound, QuotaExceeded
 from leaderboards.services import forget_submission
 from teams.models import Team
 from teams.services import lock_membership
@@ -90,7 +90,14 @@ def submit_predictions(
 
 @transaction.atomic
 def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -> None:
-    """Delete a submission; its daily slot stays used, its team's boards fall back to the next best."""
+    """Delete a submission; its daily slot stays used, its team's boards fall back to the next best.
+
+    Under the team's row lock: two deletions of one team's submissions (or a deletion and a scoring) rewrite the
+    team's board rows one after the other, each from what the other left, so a board row never points at a
+    submission that another transaction is deleting. A submission deleted meanwhile is a 404."""
+    Team.lock(submission.team_id)
+    if not Submission.objects.filter(pk=submission.pk).exists():
+        raise NotFound()
     forget_submission(
         submission=submission,
         metric=submission.competition.metric_spec,

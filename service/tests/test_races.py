@@ -1,4 +1,5 @@
-"""Races between requests of one team, with real threads and transactions on PostgreSQL."""
+"""Races between requests of one team, with real threads and transactions on PostgreSQL: a submission against a
+member leaving, and two deletions of the team's submissions against its leaderboard rows."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
+from leaderboards.models import Board, LeaderboardEntry
 from submissions.models import Submission
 from teams.models import TeamMembership
 
@@ -22,6 +24,7 @@ from .factories import (
     make_team,
     make_user,
     predictions_csv,
+    submit,
 )
 
 ROUNDS = 12
@@ -80,3 +83,69 @@ def test_a_submission_and_its_only_member_leaving_never_both_succeed():
             assert upload.status_code in (403, 409), outcomes  # no team binding any more, or not a member
             assert leave.status_code == 204, outcomes
             assert not submitted and not stayed
+
+
+def scored_submissions(competition, team, user, count: int) -> list[Submission]:
+    """Submission i gets the first i labels wrong (of three public rows first): each scores below the one before
+    on the public board, and all tie on the private one (the earliest ranks)."""
+    swapped = {"cat": "dog", "dog": "cat"}
+    made = []
+    for index in range(count):
+        values = {
+            row_id: swapped[str(label)] if position < index else label
+            for position, (row_id, label) in enumerate(all_correct().items())
+        }
+        made.append(submit(competition, team, user, values))
+    return made
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_two_submissions_of_a_team_at_once_leaves_a_correct_board():
+    cache.clear()
+    competition = make_competition("deletes", make_user("host"), daily_submission_limit=100)
+    for round_ in range(ROUNDS):
+        user = make_user(f"member{round_}")
+        team = make_team(competition, f"Team {round_}", user)
+        best, second, third = scored_submissions(competition, team, user, 3)
+        client = client_for(user)
+        responses = together(
+            partial(client.delete, f"/api/v1/competitions/deletes/submissions/{best.pk}/"),
+            partial(client.delete, f"/api/v1/competitions/deletes/submissions/{second.pk}/"),
+        )
+        assert [getattr(response, "status_code", response) for response in responses] == [204, 204]
+        rows = dict(LeaderboardEntry.objects.filter(team=team).values_list("board", "submission_id"))
+        assert rows == {Board.PUBLIC: third.pk, Board.PRIVATE: third.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_the_same_submission_twice_at_once_is_one_deletion_and_one_404():
+    cache.clear()
+    competition = make_competition("twice", make_user("host"), daily_submission_limit=100)
+    for round_ in range(ROUNDS // 2):
+        user = make_user(f"member{round_}")
+        team = make_team(competition, f"Team {round_}", user)
+        (only,) = scored_submissions(competition, team, user, 1)
+        client = client_for(user)
+        url = f"/api/v1/competitions/twice/submissions/{only.pk}/"
+        responses = together(partial(client.delete, url), partial(client.delete, url))
+        statuses = sorted(getattr(response, "status_code", 500) for response in responses)
+        assert statuses == [204, 404]
+        assert not LeaderboardEntry.objects.filter(team=team).exists()
+
+
+@pytest.mark.django_db
+def test_a_submission_deleted_before_it_is_scored_never_reaches_the_board():
+    from django.core.files.base import ContentFile
+
+    from submissions.scoring import score_submission
+
+    user = make_user("member")
+    competition = make_competition("late", make_user("host"))
+    team = make_team(competition, "T", user)
+    pending = Submission(competition=competition, team=team, submitted_by=user, row_count=6)
+    pending.file.save("predictions.csv", ContentFile(predictions_csv(all_correct()).encode()))
+    Submission.objects.filter(pk=pending.pk).delete()  # by another request, between upload and scoring
+
+    score_submission(pending)
+
+    assert not LeaderboardEntry.objects.filter(team=team).exists()
