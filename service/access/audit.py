@@ -7,14 +7,14 @@ type and id come from the model instance, so the strings a view and a service mu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Model
 
-from .authorizer import AccessDecision, CompetitionScope
+from .authorizer import AccessDecision, Authorizer, CompetitionScope
 from .models import AuditEvent, Decision
 
 
@@ -90,6 +90,12 @@ class AuthorizedAction:
     action: AuditAction
     actor: User
     competition: CompetitionScope | None = None
+    # The request's Authorizer, which has the actor's bindings loaded (None outside a request: built on demand).
+    authorizer: Authorizer | None = field(default=None, compare=False, repr=False)
+
+    def actor_authorizer(self) -> Authorizer:
+        """What the actor may do, for the rules a service checks beyond the action itself."""
+        return self.authorizer if self.authorizer is not None else Authorizer(self.actor)
 
     def within(self, competition: CompetitionScope) -> AuthorizedAction:
         """The same action, logged in ``competition``: for the action that created it."""

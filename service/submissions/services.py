@@ -49,9 +49,11 @@ def claim_submission_slot(*, authorized: AuthorizedAction, competition: Competit
     an upload once files go straight to storage). Returns the slots used including this one. Call inside a
     transaction.
 
-    Under the team's row lock (the one a member leaving takes too), the submitter must still be a member: a leave
-    that came first makes this a 409 ``not_a_member``, a leave that comes second sees the used slot and is refused.
-    Then the conditional UPDATE of the quota row (locked after the team, always in that order)."""
+    The submitter must be no insider of the competition (409 ``host_cannot_compete``: e.g. a member who became a
+    platform admin). Under the team's row lock (the one a member leaving takes too), the submitter must still be a
+    member: a leave that came first makes this a 409 ``not_a_member``, a leave that comes second sees the used slot
+    and is refused. Then the conditional UPDATE of the quota row (locked after the team, always in that order)."""
+    authorized.actor_authorizer().require_may_compete(competition)
     lock_membership(team=team, user=authorized.actor)
     return claim_daily_slot(team, competition.daily_submission_limit, utc_day())
 

@@ -21,12 +21,6 @@ def _require_not_ended(competition: Competition) -> None:
         raise Conflict("the competition has ended; teams can no longer change", code="competition_ended")
 
 
-def _require_not_host(competition: Competition, user: User) -> None:
-    # Hosts see the ground truth and the private board before the end: they cannot compete.
-    if RoleBinding.hosts_of(competition.pk).filter(user=user).exists():
-        raise Conflict("hosts of a competition cannot compete in it", code="host_cannot_compete")
-
-
 def _add_member(team: Team, user: User) -> TeamMembership:
     """Membership plus its team-member binding. The database refuses a second team in one competition."""
     try:
@@ -50,7 +44,7 @@ def create_team(*, authorized: AuthorizedAction, competition: Competition, name:
     """A new team of the caller, who becomes its first member."""
     creator = authorized.actor
     _require_not_ended(competition)
-    _require_not_host(competition, creator)
+    authorized.actor_authorizer().require_may_compete(competition)
     try:
         with transaction.atomic():
             team = Team.objects.create(competition=competition, name=name, created_by=creator)
@@ -65,7 +59,7 @@ def join_team(*, authorized: AuthorizedAction, team: Team, invite_code: str) -> 
     """The caller joins with the team's invite code, while the team has room."""
     competition = team.competition
     _require_not_ended(competition)
-    _require_not_host(competition, authorized.actor)
+    authorized.actor_authorizer().require_may_compete(competition)
     if not secrets.compare_digest(invite_code.encode(), team.invite_code.encode()):
         authorized.record_denial(
             f"denied: wrong invite code for team {team.pk} ({authorized.decision.reason})", target=team

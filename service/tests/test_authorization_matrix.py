@@ -118,17 +118,18 @@ MATRIX: dict[str, dict[str, str]] = {
     # open already has submissions: hosts pass the check, then the domain refuses (409).
     "groundtruth.upload": {"open": "401 403 403 403 403 409 409", "secret": "404 404 404 404 201 404 201"},
     "teams.list": {"open": "200 200 200 200 200 200 200", "secret": "404 404 404 404 200 404 200"},
-    # Hosts may not compete in their own competition (409); other users in a team already (409).
-    "teams.create": {"open": "401 201 409 409 201 409 201", "secret": "404 404 404 404 409 404 201"},
+    # Insiders (hosts, admins: whoever reads the ground truth or private board) may not compete (409); users in a
+    # team already (409).
+    "teams.create": {"open": "401 201 409 409 201 409 409", "secret": "404 404 404 404 409 404 409"},
     "team.get": {
         "team_a": "200 200 200 200 200 200 200",
         "team_b": "200 200 200 200 200 200 200",
         "team_secret": "404 404 404 404 200 404 200",
     },
     "team.join": {
-        "team_a": "401 201 409 409 201 409 201",
-        "team_b": "401 201 409 409 201 409 201",
-        "team_secret": "404 404 404 404 409 404 201",
+        "team_a": "401 201 409 409 201 409 409",
+        "team_b": "401 201 409 409 201 409 409",
+        "team_secret": "404 404 404 404 409 404 409",
     },
     "team.leave": {
         # The teams have submitted: members stay with their submissions (409), so the daily limit cannot be reset.
