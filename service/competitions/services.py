@@ -7,16 +7,19 @@ from datetime import datetime
 from typing import IO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from access.audit import AuthorizedAction
 from access.builtin_roles import COMPETITION_HOST
 from access.models import Role, RoleBinding, Scope
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, DomainError, NotFound
 
 from .csv_files import CsvProblem
 from .ground_truth import parse_ground_truth
 from .models import Competition, GroundTruth
+
+# What the API says of a taken slug (DRF's unique validator says the same); slugs are one global namespace.
+SLUG_TAKEN = "competition with this slug already exists."
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,7 +44,14 @@ def create_competition(*, authorized: AuthorizedAction, slug: str, fields: Compe
     """Create a competition; its creator becomes its first host. The serializer has checked that the required
     fields (title, start, end, metric) are given; the database refuses a competition without them."""
     creator = authorized.actor
-    competition = Competition.objects.create(slug=slug, created_by=creator, **fields.given())
+    try:
+        with transaction.atomic():
+            competition = Competition.objects.create(slug=slug, created_by=creator, **fields.given())
+    except IntegrityError:
+        if not Competition.objects.filter(slug=slug).exists():
+            raise
+        # Two requests for one new slug at once both passed the serializer's check: the same 400 as that check.
+        raise DomainError("a competition with this slug already exists", details={"slug": [SLUG_TAKEN]}) from None
     binding = RoleBinding.objects.create(
         role=Role.objects.get(name=COMPETITION_HOST),
         user=creator,

@@ -22,6 +22,7 @@ import pytest
 
 from .conftest import CALLERS, World
 from .factories import all_correct, csv_upload, predictions_csv
+from .openapi_contract import OpenApiContract
 
 GROUND_TRUTH_CSV = "id,expected,usage\nx,cat,Public\ny,dog,Private\n"
 
@@ -175,7 +176,9 @@ def test_the_matrix_covers_every_endpoint():
 
 
 @pytest.mark.parametrize(("endpoint", "target", "caller", "expected"), CASES)
-def test_status_code(world: World, endpoint: str, target: str, caller: str, expected: int) -> None:
+def test_status_code(
+    world: World, openapi: OpenApiContract, endpoint: str, target: str, caller: str, expected: int
+) -> None:
     spec = ENDPOINTS[endpoint]
     client = world.client(caller)
     kwargs: dict[str, Any] = {}
@@ -186,3 +189,4 @@ def test_status_code(world: World, endpoint: str, target: str, caller: str, expe
     assert response.status_code == expected, response.content[:500]
     if expected >= 400:
         assert set(response.json()["error"]) == {"code", "message", "details"}
+    openapi.check(response)  # documented, and as documented

@@ -19,12 +19,12 @@ from teams.models import TeamMembership
 from .factories import (
     all_correct,
     client_for,
-    csv_upload,
     make_competition,
     make_team,
     make_user,
     predictions_csv,
     submit,
+    upload_predictions,
 )
 
 ROUNDS = 12
@@ -64,12 +64,7 @@ def test_a_submission_and_its_only_member_leaving_never_both_succeed():
         team = make_team(competition, f"Solo {round_}", user)
         client = client_for(user)
         upload, leave = together(
-            partial(
-                client.post,
-                "/api/v1/competitions/race/submissions/",
-                {"file": csv_upload(predictions_csv(all_correct()))},
-                format="multipart",
-            ),
+            partial(upload_predictions, client, "race"),
             partial(client.post, f"/api/v1/competitions/race/teams/{team.pk}/leave/"),
         )
         outcomes.append((upload.status_code, leave.status_code))

@@ -8,16 +8,7 @@ import pytest
 from access.builtin_roles import COMPETITION_HOST, PLATFORM_ADMIN
 from access.models import Role
 
-from .factories import (
-    all_correct,
-    bind,
-    client_for,
-    csv_upload,
-    make_competition,
-    make_team,
-    make_user,
-    predictions_csv,
-)
+from .factories import bind, client_for, make_competition, make_team, make_user, upload_predictions
 
 
 @pytest.fixture
@@ -34,11 +25,7 @@ def join(user, team):
 
 
 def upload(user):
-    return client_for(user).post(
-        "/api/v1/competitions/fair/submissions/",
-        {"file": csv_upload(predictions_csv(all_correct()))},
-        format="multipart",
-    )
+    return upload_predictions(client_for(user), "fair")
 
 
 def refused_as_insider(response, permission: str) -> bool:
