@@ -90,6 +90,8 @@ def lock_membership(*, team: Team, user: User) -> Team:
     one after the other: a leave after the claim sees the used slot (``leave_team``), a claim after the leave sees
     that the submitter is no longer a member."""
     locked = _lock(team)
+    # A statement of its own, after the lock: a membership joined into the locking SELECT would be read as it was
+    # before the wait (PostgreSQL re-checks only the locked row), and a leave that just committed would go unseen.
     if not TeamMembership.objects.filter(team=locked, user=user).exists():
         raise Conflict("you are not a member of this team", code="not_a_member")
     return locked
