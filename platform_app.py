@@ -16,7 +16,7 @@ from pipeline.pipeline_stack import PipelineStack, PipelineStackProps
 from stacks.config import PlatformConfig, load_platform_config
 from stacks.stage import PlatformStage
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parent
 
 
 def read_repository_context(root: Path = REPO_ROOT) -> dict[str, Any]:
