@@ -303,6 +303,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi_service_errors.document_service_errors",
+    ],
 }
 
 # --- Security (the ALB terminates TLS and forwards X-Forwarded-Proto) ---------------------------------------

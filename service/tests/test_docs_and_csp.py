@@ -93,3 +93,9 @@ def test_the_start_up_script_is_a_file_that_calls_no_other_origin(db):
 )
 def test_every_response_carries_the_policy_of_our_own_origin(db, path):
     assert policy_of(Client().get(path)) == EXPECTED_POLICY
+
+
+def test_the_schema_documents_the_errors_every_operation_can_answer(openapi):
+    for operation in openapi.operations:
+        expected = {400, 503} | ({413} if "requestBody" in operation.spec else set())
+        assert expected <= operation.statuses(), (operation.method, operation.path)

@@ -101,9 +101,10 @@ def token_client(db):
     return client_for(make_user("alice"))
 
 
-def test_an_api_read_during_an_outage_is_a_503_database_unavailable_with_retry_after(database_down, caplog):
+def test_an_api_read_during_an_outage_is_a_503_database_unavailable_with_retry_after(database_down, caplog, openapi):
     response = Client(raise_request_exception=False).get("/api/v1/competitions/")
     error = assert_shape(response, 503, "database_unavailable")
+    openapi.check(response)  # documented for every operation
     assert error["message"] == "The database is unavailable; try again shortly."
     assert response["Retry-After"] == "5"
     assert "127.0.0.1" not in response.content.decode()

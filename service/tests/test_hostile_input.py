@@ -58,10 +58,12 @@ def test_malformed_json_is_a_400_invalid_json(db):
     assert_error(post_json(Client(), "/api/v1/auth/token/", b"\xff\xfe".decode("latin-1")), 400, "invalid_json")
 
 
-def test_a_json_body_over_the_cap_is_a_413_naming_the_limit(db, settings):
+def test_a_json_body_over_the_cap_is_a_413_naming_the_limit(db, settings, openapi):
     settings.API_BODY_MAX_BYTES = 1000
     body = json.dumps({"username": "x" * 1000, "password": "y"})
-    error = assert_error(post_json(Client(), "/api/v1/auth/token/", body), 413, "request_too_large")
+    response = post_json(Client(), "/api/v1/auth/token/", body)
+    error = assert_error(response, 413, "request_too_large")
+    openapi.check(response)
     assert error["message"] == "A JSON body may hold at most 1000 bytes (API_BODY_MAX_BYTES)."
 
 
@@ -113,10 +115,11 @@ def test_a_nul_character_in_a_path_slug_is_a_400(host):
     assert error["message"] == "The URL path holds a NUL character."
 
 
-def test_a_nul_character_in_the_token_header_is_a_400_naming_the_header(db):
-    response = Client().get("/api/v1/competitions/", HTTP_AUTHORIZATION="Token abc\x00def")
+def test_a_nul_character_in_the_token_header_is_a_400_naming_the_header(host, openapi):
+    response = Client().get("/api/v1/competitions/open/", HTTP_AUTHORIZATION="Token abc\x00def")
     error = assert_error(response, 400, "invalid")
     assert list(error["details"]) == ["Authorization"]
+    openapi.check(response)
 
 
 def test_a_nul_character_in_the_session_cookie_is_a_400(db):
