@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 
@@ -75,3 +77,13 @@ class TcpProxy:
                 sink.sendall(data)
             except OSError:
                 return
+
+
+@contextmanager
+def running_proxy(target_port: int) -> Iterator[TcpProxy]:
+    """A proxy to 127.0.0.1:``target_port`` for the block, forwarding until told to black-hole."""
+    proxy = TcpProxy("127.0.0.1", target_port).start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()

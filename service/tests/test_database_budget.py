@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 
-import psycopg
 import pytest
 from django.db import OperationalError, connection
 from django.http import HttpResponse
@@ -19,7 +17,8 @@ from core.concurrency_limit import ConcurrencyLimitMiddleware
 from core.db_backend.base import DatabaseWrapper
 from core.db_budget import DatabaseBudgetExceeded, database_time_budget
 
-from .tcp_proxy import TcpProxy
+from .cluster_roles import login_role
+from .tcp_proxy import TcpProxy, running_proxy
 
 PASSWORD = "budget-test-password"
 
@@ -33,25 +32,14 @@ def _own_connections(django_db_blocker):
 
 @pytest.fixture
 def tcp_role(postgres_cluster):
-    """A login role reachable over TCP with a password (the cluster trusts only its Unix socket)."""
-    name = f"budget_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(
-        host=postgres_cluster.socket_dir, port=postgres_cluster.port, user="app", dbname="postgres", autocommit=True
-    ) as admin:
-        admin.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{PASSWORD}'")  # test-only identifiers
-        try:
-            yield name
-        finally:
-            admin.execute(f"DROP ROLE IF EXISTS {name}")
+    with login_role(postgres_cluster, "budget", PASSWORD) as name:
+        yield name
 
 
 @pytest.fixture
 def proxy(postgres_cluster):
-    proxy = TcpProxy("127.0.0.1", postgres_cluster.port).start()
-    try:
+    with running_proxy(postgres_cluster.port) as proxy:
         yield proxy
-    finally:
-        proxy.stop()
 
 
 def wrapper_through(proxy: TcpProxy, role: str, options: dict[str, object] | None = None) -> DatabaseWrapper:

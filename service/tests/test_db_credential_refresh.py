@@ -12,6 +12,8 @@ from django.db import connection
 
 from core.db_backend import base as backend
 
+from .cluster_roles import login_role
+
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform-db-AbCdEf"
 
 
@@ -153,23 +155,16 @@ def test_a_rotation_that_switched_to_the_other_user_is_picked_up_with_its_userna
     """Alternating-users rotation: the secret may now name the clone (granted the base role), not the user the
     task started with, whose password a later rotation changed."""
     role, set_password = rotating_role
-    clone = f"{role}_clone"
-    with psycopg.connect(
-        host=postgres_cluster.socket_dir, port=postgres_cluster.port, user="app", dbname="postgres", autocommit=True
-    ) as admin:
-        admin.execute(f"CREATE ROLE {clone} LOGIN PASSWORD 'clone-password' IN ROLE {role}")  # test-only identifiers
+    with login_role(postgres_cluster, f"{role}_clone", "clone-password", member_of=role) as clone:
+        settings.DATABASE_SECRET_ARN = SECRET_ARN
+        set_password("changed-by-a-later-rotation")
+        fake = install_fake_client(monkeypatch, {"username": clone, "password": "clone-password"})
+        wrapper = wrapper_for(postgres_cluster, role, "first-password")
         try:
-            settings.DATABASE_SECRET_ARN = SECRET_ARN
-            set_password("changed-by-a-later-rotation")
-            fake = install_fake_client(monkeypatch, {"username": clone, "password": "clone-password"})
-            wrapper = wrapper_for(postgres_cluster, role, "first-password")
-            try:
-                with wrapper.cursor() as cursor:
-                    cursor.execute("SELECT current_user, session_user")
-                    assert cursor.fetchone() == (clone, clone)
-            finally:
-                wrapper.close()
-            assert fake.calls == [SECRET_ARN]
-            assert (wrapper.settings_dict["USER"], wrapper.settings_dict["PASSWORD"]) == (clone, "clone-password")
+            with wrapper.cursor() as cursor:
+                cursor.execute("SELECT current_user, session_user")
+                assert cursor.fetchone() == (clone, clone)
         finally:
-            admin.execute(f"DROP ROLE IF EXISTS {clone}")
+            wrapper.close()
+        assert fake.calls == [SECRET_ARN]
+        assert (wrapper.settings_dict["USER"], wrapper.settings_dict["PASSWORD"]) == (clone, "clone-password")

@@ -18,6 +18,8 @@ from psycopg import errors
 
 from core.migration_lock import MIGRATION_LOCK_KEY
 
+from .cluster_roles import superuser_connection
+
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 APP_PASSWORD = "app-password-from-the-secret"
 CLONE_PASSWORD = "clone-password-set-by-the-rotation"
@@ -29,7 +31,7 @@ def connect(cluster, dbname: str, user: str | None = None, password: str | None 
         return psycopg.connect(
             host="127.0.0.1", port=cluster.port, dbname=dbname, user=user, password=password, autocommit=True
         )
-    return psycopg.connect(host=cluster.socket_dir, port=cluster.port, user="app", dbname=dbname, autocommit=True)
+    return superuser_connection(cluster, dbname)
 
 
 @contextmanager

@@ -18,16 +18,15 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.db import connection
 
-from .tcp_proxy import TcpProxy
+from .cluster_roles import login_role
+from .tcp_proxy import running_proxy
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "partition-test-password"
@@ -72,24 +71,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def service_role(postgres_cluster):
     """A password login over TCP that may read and write the test database's tables (a member of their owner)."""
-    name = f"partition_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(
-        host=postgres_cluster.socket_dir, port=postgres_cluster.port, user="app", dbname="postgres", autocommit=True
-    ) as admin:
-        admin.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{PASSWORD}' IN ROLE app")  # test-only identifiers
-        try:
-            yield name
-        finally:
-            admin.execute(f"DROP ROLE IF EXISTS {name}")
+    with login_role(postgres_cluster, "partition", PASSWORD, member_of="app") as name:
+        yield name
 
 
 @pytest.fixture(scope="module")
 def proxy(postgres_cluster):
-    proxy = TcpProxy("127.0.0.1", postgres_cluster.port).start()
-    try:
+    with running_proxy(postgres_cluster.port) as proxy:
         yield proxy
-    finally:
-        proxy.stop()
 
 
 @dataclass
