@@ -287,6 +287,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "submissions": env_str("THROTTLE_SUBMISSIONS", "30/minute"),
         "token": env_str("THROTTLE_TOKEN", "10/minute"),
+        "denied_writes": env_str("THROTTLE_DENIED_WRITES", "10/minute"),
     },
     "NUM_PROXIES": NUM_PROXIES,
 }
