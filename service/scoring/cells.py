@@ -28,11 +28,15 @@ def parse_numbers(cells: pl.Series) -> NDArray[np.float64]:
     """``float(cell)`` of every (stripped) cell, NaN where that fails or is not finite (``parse_number``'s None)."""
     plain = cells.str.contains(PLAIN_DECIMAL).fill_null(False)
     converted = cells.cast(pl.Float64, strict=False)
-    numbers = converted.to_numpy(writable=True)
     by_python = np.flatnonzero(~plain.to_numpy() | converted.is_null().to_numpy())
+    numbers = converted.to_numpy()
+    finite = np.isfinite(numbers)
+    if len(by_python) == 0 and finite.all():
+        return numbers
+    numbers = numbers.copy()
+    numbers[~finite] = np.nan
     for row in by_python.tolist():
         numbers[row] = parse_number(str(cells[row]))
-    numbers[~np.isfinite(numbers)] = np.nan
     return numbers
 
 

@@ -30,23 +30,22 @@ COMMA = ord(",")
 SCAN_SLICE = 1 << 24
 # Bytes below this are ASCII control characters and the space: every ASCII whitespace byte is among them.
 FIRST_VISIBLE_BYTE = 0x21
+# For bytes.translate: deleting these keeps only the commas and newlines of a file.
+NOT_SEPARATORS = bytes(byte for byte in range(256) if byte not in (COMMA, NEWLINE))
 
 Positions = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
 class CsvLayout:
-    """Records of a regular file; record 0 is the header. Offsets are into the file's bytes."""
+    """Records of a regular file; record 0 is the header."""
 
-    record_starts: Positions
-    record_ends: Positions  # offset of the record's line end (its "\n", or "\r" of "\r\n"), or the file's end
+    records: int
+    header_bytes: tuple[int, int]  # the header record with its line end: data[start:end]
     field_counts: NDArray[np.int64] | None  # None: every record has exactly ``width`` fields
     record_lines: Positions | None  # line of each record's last line; None: record i is on line i + 1
     may_need_strip: bool  # False: no field can start or end with whitespace
-
-    @property
-    def records(self) -> int:
-        return len(self.record_ends)
+    fields_within_limit: bool  # False: the reader must compare its fields with the csv module's size limit
 
     def line(self, record: int) -> int:
         return record + 1 if self.record_lines is None else int(self.record_lines[record])
@@ -65,16 +64,50 @@ def find_layout(data: bytes, start: int, width: int) -> CsvLayout | None:
     """The layout of the text ``data[start:]``, or None when the file is not regular."""
     if width < 2:
         raise ValueError(f"a layout needs at least 2 fields per record, got {width}")
-    if b"\x00" in data:
-        return None
     carriage_returns = data.count(b"\r", start)
     if carriage_returns and carriage_returns != data.count(b"\r\n", start):
         return None
     array = np.frombuffer(data, dtype=np.uint8)[start:]
+    low_bytes = sum(
+        int(np.count_nonzero(array[offset : offset + SCAN_SLICE] < FIRST_VISIBLE_BYTE))
+        for offset in range(0, len(array), SCAN_SLICE)
+    )
+    newline_count = data.count(b"\n", start)
+    only_line_ends = low_bytes == newline_count + carriage_returns  # no space, tab, NUL or other control byte
+    if not only_line_ends and data.find(b"\x00", start) >= 0:
+        return None
+    quoted = data.find(b'"', start) >= 0
+    may_need_strip = quoted or not only_line_ends or not data.isascii()
+    layout = None if quoted else _uniform_layout(data, start, width, may_need_strip)
+    return layout or _general_layout(data, start, width, quoted, may_need_strip)
+
+
+def _uniform_layout(data: bytes, start: int, width: int, may_need_strip: bool) -> CsvLayout | None:
+    """The common case, found without positions: no quotes, no blank line, ``width`` fields on every line.
+
+    The file's commas and newlines, in order, must read ``,,..\n`` (``width - 1`` commas) for every record.
+    """
+    separators = np.frombuffer(data.translate(None, NOT_SEPARATORS), dtype=np.uint8)  # a BOM has neither
+    complete, rest = divmod(len(separators), width)
+    if rest not in (0, width - 1) or (rest == 0 and len(data) > start and data[-1] != NEWLINE):
+        return None
+    lines = separators[: complete * width].reshape(complete, width)
+    last = separators[complete * width :]
+    if not (np.all(lines[:, :-1] == COMMA) and np.all(lines[:, -1] == NEWLINE) and np.all(last == COMMA)):
+        return None
+    records = complete + (1 if rest else 0)
+    if records == 0:
+        return None
+    header_end = data.find(b"\n", start) + 1 or len(data)
+    return CsvLayout(records, (start, header_end), None, None, may_need_strip, fields_within_limit=False)
+
+
+def _general_layout(data: bytes, start: int, width: int, quoted: bool, may_need_strip: bool) -> CsvLayout | None:
+    """Record ends, field counts and lines from the positions of newlines, commas and quotes."""
+    array = np.frombuffer(data, dtype=np.uint8)[start:]
     newlines = byte_positions(array, NEWLINE, start)
     commas = byte_positions(array, COMMA, start)
     record_lines: Positions | None = None
-    quoted = data.find(b'"', start) >= 0
     if quoted:
         quotes = byte_positions(array, QUOTE, start)
         if not quotes_are_regular(data, quotes, start):
@@ -92,18 +125,22 @@ def find_layout(data: bytes, start: int, width: int) -> CsvLayout | None:
     starts = np.empty_like(ends)
     starts[:1] = start
     starts[1:] = ends[:-1] + 1
-    if carriage_returns:
-        crlf = np.flatnonzero((ends > starts) & (ends < len(data)))
-        crlf = crlf[array[ends[crlf] - 1 - start] == CARRIAGE_RETURN]
-        ends[crlf] -= 1
-    if len(ends) and int(np.max(ends - starts)) > csv.field_size_limit():
+    content_ends = ends - _carriage_returns_before(array, starts, ends, start)
+    if len(ends) and int(np.max(content_ends - starts)) > csv.field_size_limit():
         return None
-    visible = sum(
-        int(np.count_nonzero(array[offset : offset + SCAN_SLICE] < FIRST_VISIBLE_BYTE))
-        for offset in range(0, len(array), SCAN_SLICE)
-    )
-    may_need_strip = quoted or not data.isascii() or visible != len(newlines) + carriage_returns
-    return CsvLayout(starts, ends, _field_counts(starts, ends, commas, width), record_lines, may_need_strip)
+    header_end = int(starts[1]) if len(ends) > 1 else len(data)
+    counts = _field_counts(starts, content_ends, commas, width)
+    return CsvLayout(len(ends), (start, header_end), counts, record_lines, may_need_strip, fields_within_limit=True)
+
+
+def _carriage_returns_before(
+    array: NDArray[np.uint8], starts: Positions, ends: Positions, start: int
+) -> NDArray[np.int64]:
+    """1 where a record's line end is ``\r\n`` (the ``\r`` is not part of the record), else 0."""
+    terminated = (ends > starts) & (ends < start + len(array))
+    before = np.zeros(len(ends), dtype=np.int64)
+    before[terminated] = array[ends[terminated] - 1 - start] == CARRIAGE_RETURN
+    return before
 
 
 def quotes_are_regular(data: bytes, quotes: Positions, start: int) -> bool:

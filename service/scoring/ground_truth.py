@@ -22,7 +22,8 @@ from .upload_reading import BinaryStream, SizeLimits, read_upload
 HEADER = ("id", "expected", "usage")
 PUBLIC = "Public"
 PRIVATE = "Private"
-HASH_SLICE_ROWS = 1 << 20
+# Strings are hashed a slice of rows at a time: the joined copy of a slice is all that is held.
+HASH_SLICE_ROWS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,16 @@ class GroundTruth:
             raise ValueError(f"a {metric} ground truth needs String ids, {expected_type} expected values, bool usage")
         if not len(ids) == len(expected) == len(is_public):
             raise ValueError("ids, expected values and usage must have one entry per row")
+        if ids.null_count() or expected.null_count():
+            raise ValueError("ids and expected values must not be missing")
+        if metric.numeric and not np.all(np.isfinite(expected.to_numpy())):
+            raise ValueError("expected values must be finite numbers")
         self.metric = metric
         self.ids = ids.rename("id")
-        self.expected = expected.rename("expected")
+        # One contiguous buffer (a Parquet file is read in row groups): numpy then views it without a copy.
+        self.expected = expected.rename("expected").rechunk()
         self.is_public = is_public
+        self.is_private = ~is_public
         public_rows = int(np.count_nonzero(is_public))
         version = content_version(metric, self.ids, self.expected, is_public)
         self.summary = GroundTruthSummary(metric, public_rows, len(ids) - public_rows, version)

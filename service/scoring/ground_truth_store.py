@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from typing import IO
 
-import numpy as np
 import polars as pl
 
 from .ground_truth import PRIVATE, PUBLIC, GroundTruth, GroundTruthSummary
@@ -17,6 +16,7 @@ from .metrics import Metric
 from .upload_reading import BinaryStream, read_at_most
 
 FORMAT = "1"
+USAGE = pl.Enum([PUBLIC, PRIVATE])
 METADATA_PREFIX = "scoring."
 # Our own files; the bound only stops a runaway read.
 MAX_PARQUET_BYTES = 1 << 34
@@ -27,8 +27,11 @@ class CorruptGroundTruthFile(ValueError):
 
 
 def write_ground_truth(truth: GroundTruth, sink: IO[bytes]) -> None:
-    usage = pl.Series("usage", np.where(truth.is_public, PUBLIC, PRIVATE), dtype=pl.String)
-    frame = pl.DataFrame([truth.ids, truth.expected, usage])
+    # An Enum column: one byte per row in memory, dictionary-encoded strings for any other Parquet reader.
+    usage = pl.select(
+        pl.when(pl.lit(pl.Series(truth.is_public))).then(pl.lit(PUBLIC)).otherwise(pl.lit(PRIVATE)).cast(USAGE)
+    ).to_series()
+    frame = pl.DataFrame([truth.ids, truth.expected, usage.rename("usage")])
     summary = truth.summary
     metadata = {
         "format": FORMAT,
@@ -52,7 +55,7 @@ def read_ground_truth(source: BinaryStream) -> GroundTruth:
     if missing:
         raise CorruptGroundTruthFile(f"columns missing: {', '.join(sorted(missing))}")
     usage = frame["usage"]
-    if not usage.is_in([PUBLIC, PRIVATE]).all():
+    if usage.null_count() or not usage.cast(pl.String).is_in([PUBLIC, PRIVATE]).all():
         raise CorruptGroundTruthFile("usage holds values other than Public and Private")
     try:
         truth = GroundTruth(

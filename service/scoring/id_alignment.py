@@ -25,7 +25,6 @@ class IdIndex:
         hashes = ids.hash(ID_HASH_SEED).to_numpy()
         self.order = np.argsort(hashes)
         self.sorted_hashes = hashes[self.order]
-        self.ids_by_hash = ids.gather(self.order)
         self.ids = ids
 
 
@@ -57,10 +56,12 @@ def align_all_ids(ids: pl.Series, truth_ids: pl.Series, truth_index: Callable[[]
     order = np.argsort(hashes)
     if not np.array_equal(hashes[order], index_of_truth.sorted_hashes):
         return None
-    if not ids.gather(order).equals(index_of_truth.ids_by_hash, check_names=False):
-        return None
+    del hashes
     truth_rows = np.empty(len(ids), dtype=np.int64)
     truth_rows[order] = index_of_truth.order
+    del order
+    if not truth_ids.gather(truth_rows).equals(ids, check_names=False):
+        return None  # equal hashes of different ids: the exact path decides
     return Alignment(truth_rows)
 
 

@@ -41,14 +41,15 @@ def read_predictions(stream: BinaryStream, truth: GroundTruth, limits: SizeLimit
         values: NDArray[np.generic] = parse_numbers(predicted)
         invalid = np.isnan(values)
     else:
-        invalid = (predicted == "").to_numpy()
-    alignment = None
-    if rows.end_problem is None and not invalid.any():
-        alignment = align_all_ids(ids, truth.ids, lambda: truth.id_index)
-    if alignment is None:
-        alignment = _alignment_or_first_problem(rows, truth, invalid)
-    if not truth.metric.numeric:
         values = label_codes(predicted, truth.label_dictionary)
+        invalid = (predicted == "").to_numpy()
+    if invalid.any():
+        raise _first_problem(rows, truth, invalid)
+    del predicted
+    rows = rows.first_cells(1)  # the predictions' text is no longer needed: its memory goes
+    alignment = None if rows.end_problem else align_all_ids(ids, truth.ids, lambda: truth.id_index)
+    if alignment is None:
+        alignment = _alignment_or_first_problem(rows, truth)
     return AlignedPredictions(alignment.to_truth_order(values))
 
 
@@ -59,26 +60,37 @@ def label_codes(labels: pl.Series, dictionary: pl.Series) -> NDArray[np.generic]
     return labels.cast(pl.Enum(extended)).to_physical().to_numpy()
 
 
-def _alignment_or_first_problem(rows: Rows, truth: GroundTruth, invalid: NDArray[np.bool_]) -> Alignment:
-    """The slow, exact path: each id's ground-truth row by a join, then the rules row by row as columns."""
+def _first_problem(rows: Rows, truth: GroundTruth, invalid: NDArray[np.bool_]) -> CsvProblem:
+    """The first problem of a file with invalid predictions: on the first of them, or on an earlier row."""
     ids, predicted = rows.cells
-    truth_rows = truth_rows_of(ids, truth.id_index)
     numeric = truth.metric.numeric
-    problem = first_problem(
-        rows,
-        [
-            duplicate_rule(rows, ids),
-            RowRule(first_true(truth_rows < 0), lambda row: f"unknown id '{str(ids[row])[:100]}'"),
-            RowRule(
-                first_true(invalid),
-                lambda row: (
-                    f"prediction '{str(predicted[row])[:100]}' for id '{ids[row]}' is not a finite number"
-                    if numeric
-                    else f"the prediction for id '{ids[row]}' is empty"
-                ),
-            ),
-        ],
-    )
+
+    def invalid_reason(row: int) -> str:
+        if numeric:
+            return f"prediction '{str(predicted[row])[:100]}' for id '{ids[row]}' is not a finite number"
+        return f"the prediction for id '{ids[row]}' is empty"
+
+    rules = [*_id_rules(rows, truth_rows_of(ids, truth.id_index)), RowRule(first_true(invalid), invalid_reason)]
+    problem = first_problem(rows, rules)
+    if problem is None:
+        raise AssertionError("a file with an invalid prediction always has a first problem")
+    return problem
+
+
+def _id_rules(rows: Rows, truth_rows: NDArray[np.int64]) -> list[RowRule]:
+    """Each id once, and only ids of the ground truth (``truth_rows`` is -1 for the others)."""
+    ids = rows.cells[0]
+    return [
+        duplicate_rule(rows, ids),
+        RowRule(first_true(truth_rows < 0), lambda row: f"unknown id '{str(ids[row])[:100]}'"),
+    ]
+
+
+def _alignment_or_first_problem(rows: Rows, truth: GroundTruth) -> Alignment:
+    """The slow, exact path: each id's ground-truth row by a join, then the id rules as columns."""
+    ids = rows.cells[0]
+    truth_rows = truth_rows_of(ids, truth.id_index)
+    problem = first_problem(rows, _id_rules(rows, truth_rows))
     if problem is not None:
         raise problem
     if len(ids) < len(truth):

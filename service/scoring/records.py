@@ -68,8 +68,7 @@ def _first_record(data: bytes, layout: CsvLayout) -> list[str] | None:
     """The header's fields, read by the csv module from the header's own bytes (with its line end)."""
     if layout.records == 0:
         return None
-    end = int(layout.record_starts[1]) if layout.records > 1 else len(data)
-    text = str(memoryview(data)[int(layout.record_starts[0]) : end], "utf-8")
+    text = str(memoryview(data)[slice(*layout.header_bytes)], "utf-8")
     return next(csv.reader(io.StringIO(text, newline=""), strict=True), [])
 
 
@@ -82,10 +81,18 @@ def _read_columnar(data: bytes, layout: CsvLayout, header: Sequence[str]) -> Rec
         return None
     if frame.height != layout.records:
         return None
+    if not layout.fields_within_limit and _longest_field(frame) > csv.field_size_limit():
+        return None  # the csv module refuses such a field: let it say where
     counts = None if layout.field_counts is None else layout.field_counts[1:]
     lines = None if layout.record_lines is None else layout.record_lines[1:]
     columns = tuple(frame.slice(1).get_columns())
     return Records(columns, counts, LineNumbers(lines), None, layout.may_need_strip)
+
+
+def _longest_field(frame: pl.DataFrame) -> int:
+    """Bytes of the longest field (at least its characters, what the csv module limits)."""
+    lengths = frame.select(pl.all().str.len_bytes().max()).row(0)
+    return max((length or 0) for length in lengths)
 
 
 def _read_exactly(data: bytes, start: int, header: Sequence[str]) -> Records:

@@ -9,7 +9,7 @@ the first failing row compared with it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,7 +17,7 @@ from polars import Series
 
 from .cells import stripped
 from .problems import CsvProblem
-from .records import Records
+from .records import LineNumbers, Records
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Rows:
 
     cells: tuple[Series, ...]
     records: NDArray[np.int64] | None  # the record of each row; None: row i is record i
-    source: Records
+    record_lines: LineNumbers
     end_problem: CsvProblem | None  # a wrong field count or malformed CSV right after the last row
 
     def __len__(self) -> int:
@@ -34,7 +34,11 @@ class Rows:
 
     def line(self, row: int) -> int:
         record = row if self.records is None else int(self.records[row])
-        return self.source.lines[record]
+        return self.record_lines[record]
+
+    def first_cells(self, count: int) -> Rows:
+        """The same rows with only their first ``count`` cells (the others' memory can go)."""
+        return replace(self, cells=self.cells[:count])
 
     @property
     def last_line(self) -> int:
@@ -46,7 +50,7 @@ def select_rows(records: Records, header: Sequence[str]) -> Rows:
     counts = records.field_counts
     if counts is None:
         cells = tuple(_strip(column, records.may_need_strip) for column in records.columns)
-        return Rows(cells, None, records, records.malformed)
+        return Rows(cells, None, records.lines, records.malformed)
     blank = counts == 0
     single = np.flatnonzero(counts == 1)
     if len(single):
@@ -62,7 +66,7 @@ def select_rows(records: Records, header: Sequence[str]) -> Rows:
         )
     else:
         problem = records.malformed
-    return Rows(cells, kept, records, problem)
+    return Rows(cells, kept, records.lines, problem)
 
 
 def _strip(column: Series, may_need_strip: bool) -> Series:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from numpy.typing import NDArray
 
 from .ground_truth import GroundTruth
@@ -14,7 +15,7 @@ from .predictions import AlignedPredictions, read_predictions
 from .upload_reading import BinaryStream, SizeLimits
 
 # Numbers for rmse and mae, label codes for accuracy and macro_f1: the ground truth's metric decides.
-METRIC_FUNCTIONS: dict[Metric, Callable[[NDArray[Any], NDArray[Any]], float]] = {
+METRIC_FUNCTIONS: dict[Metric, Callable[[NDArray[Any], NDArray[Any], NDArray[np.bool_]], float]] = {
     Metric.ACCURACY: accuracy,
     Metric.MACRO_F1: macro_f1,
     Metric.RMSE: rmse,
@@ -38,8 +39,7 @@ def score_predictions(stream: BinaryStream, truth: GroundTruth, limits: SizeLimi
 
 def score_aligned(predictions: AlignedPredictions, truth: GroundTruth) -> Scores:
     function = METRIC_FUNCTIONS[truth.metric]
-    public = truth.is_public
-    private = ~public
     expected = truth.expected_values
     predicted = predictions.values
-    return Scores(function(expected[public], predicted[public]), function(expected[private], predicted[private]))
+    public = function(expected, predicted, truth.is_public)
+    return Scores(public, function(expected, predicted, truth.is_private))

@@ -6,21 +6,35 @@ output: a small file that expands without end (a "zip bomb") stops as soon as it
 
 from __future__ import annotations
 
+import io
 import zlib
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from .problems import CsvProblem
 
 GZIP_MAGIC = b"\x1f\x8b"
 # Compressed input is fed to zlib in slices of this size, so that output beyond the limit is never produced.
 GZIP_INPUT_SLICE = 1 << 20
+# A stream of unknown length is read in slices of this size.
+READ_SLICE = 1 << 26
 
 
 class BinaryStream(Protocol):
     """What the engine reads from: an open file, ``io.BytesIO``, a Django ``File``, an S3 ``StreamingBody``."""
 
     def read(self, size: int, /) -> bytes: ...
+
+
+@runtime_checkable
+class SeekableStream(Protocol):
+    """A stream that can say how long it is (files do; HTTP bodies do not)."""
+
+    def seekable(self) -> bool: ...
+
+    def tell(self) -> int: ...
+
+    def seek(self, offset: int, whence: int = ..., /) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -49,16 +63,33 @@ def read_upload(stream: BinaryStream, limits: SizeLimits) -> bytes:
 
 
 def read_at_most(stream: BinaryStream, size: int) -> bytes:
-    """Up to ``size`` bytes: one read for files and HTTP bodies, more when a stream answers in pieces."""
-    parts: list[bytes] = []
+    """Up to ``size`` bytes of ``stream``.
+
+    A seekable stream (a file) whose remaining length is known is read with one allocation of that length;
+    another (an HTTP body) in slices of ``READ_SLICE`` that are joined at the end, so a huge ``size`` is never
+    allocated up front.
+    """
+    known = _remaining_length(stream)
+    first_read = READ_SLICE if known is None else max(known, 1)
     remaining = size
+    parts: list[bytes] = []
     while remaining > 0:
-        chunk = stream.read(remaining)
+        chunk = stream.read(min(remaining, READ_SLICE if parts else first_read))
         if not chunk:
             break
         parts.append(chunk)
         remaining -= len(chunk)
     return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _remaining_length(stream: BinaryStream) -> int | None:
+    """Bytes left in a seekable stream, None when the stream cannot tell."""
+    if not isinstance(stream, SeekableStream) or not stream.seekable():
+        return None
+    here = stream.tell()
+    end = stream.seek(0, io.SEEK_END)
+    stream.seek(here)
+    return max(end - here, 0)
 
 
 def gunzip_within(compressed: bytes, max_bytes: int) -> bytes:
