@@ -33,6 +33,9 @@ from .scoring_report import CaseResult, write_report
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = SERVICE_DIR / "benchmarks" / "SCORING_RESULTS.md"
 METRICS = ("rmse", "macro_f1")
+# polars allocates with jemalloc and, by default, keeps freed pages for 0.5 s (dirty) then 1 s (lazily freed, still
+# counted in RSS); its documented override returns them at once, which bounds a worker's RSS by what it uses.
+ALLOCATOR_SETTINGS = {"polars default": None, "pages returned at once": "dirty_decay_ms:0,muzzy_decay_ms:0"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Case:
     files: BenchmarkFiles
     engine: str  # "columnar" or "row-by-row"
     layout: str  # "same order", "shuffled", "gzip"
+    allocator: str = "polars default"  # a key of ALLOCATOR_SETTINGS
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -57,7 +61,12 @@ def run_case(case: Case) -> tuple[dict[str, object], float]:
     truth = case.files.truth_parquet if case.engine == "columnar" else case.files.truth_csv
     predictions = case.files.predictions[case.layout]
     command = [sys.executable, "-m", "benchmarks.scoring_case", case.engine, truth, predictions, case.files.metric]
-    child = subprocess.Popen(command, cwd=SERVICE_DIR, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own module
+    environment = {key: value for key, value in os.environ.items() if key != "_RJEM_MALLOC_CONF"}
+    if ALLOCATOR_SETTINGS[case.allocator]:
+        environment["_RJEM_MALLOC_CONF"] = str(ALLOCATOR_SETTINGS[case.allocator])
+    child = subprocess.Popen(  # noqa: S603 - our own module
+        command, cwd=SERVICE_DIR, stdout=subprocess.PIPE, text=True, env=environment
+    )
     output = child.stdout.read() if child.stdout else ""
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -81,6 +90,7 @@ def measure(case: Case, repeats: int) -> CaseResult:
         metric=case.files.metric,
         engine=case.engine,
         layout=case.layout,
+        allocator=case.allocator if case.engine == "columnar" else "",
         file_mib=Path(case.files.predictions[case.layout]).stat().st_size / (1 << 20),
         load_truth_seconds=median("load_truth_seconds"),
         first_score_seconds=median("first_score_seconds"),
@@ -93,9 +103,8 @@ def measure(case: Case, repeats: int) -> CaseResult:
 
 
 def cases_for(files: BenchmarkFiles, row_by_row_max_rows: int) -> list[Case]:
-    cases = [Case(files, "columnar", layout) for layout in ("same order", "shuffled")]
-    if files.metric == "rmse":
-        cases.append(Case(files, "columnar", "gzip"))
+    layouts = ["same order", "shuffled", *(["gzip"] if files.metric == "rmse" else [])]
+    cases = [Case(files, "columnar", layout, allocator) for allocator in ALLOCATOR_SETTINGS for layout in layouts]
     if files.rows <= row_by_row_max_rows:
         cases.insert(0, Case(files, "row-by-row", "same order"))
     return cases
@@ -126,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
         results,
         truth_seconds=truth_seconds,
         machine=machine_description(),
+        allocator_settings=ALLOCATOR_SETTINGS,
         load_average=(load_before, os.getloadavg()),
         repeats=args.repeats,
         total_seconds=time.perf_counter() - started,

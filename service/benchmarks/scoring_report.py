@@ -16,6 +16,7 @@ class CaseResult:
     metric: str
     engine: str
     layout: str
+    allocator: str
     file_mib: float
     load_truth_seconds: float
     first_score_seconds: float
@@ -38,7 +39,7 @@ class CaseResult:
 
     def summary_line(self) -> str:
         return (
-            f"{self.rows:>10,} {self.metric:<8} {self.engine:<10} {self.layout:<10} "
+            f"{self.rows:>10,} {self.metric:<8} {self.engine:<10} {self.layout:<10} {self.allocator:<22} "
             f"score {self.score_seconds:6.3f} s (first {self.first_score_seconds:6.3f} s, "
             f"ground truth {self.load_truth_seconds:6.3f} s)  peak RSS {self.peak_rss_mib:7.1f} MiB  {self.verdict}"
         )
@@ -50,6 +51,7 @@ def write_report(
     *,
     truth_seconds: dict[tuple[int, str], float],
     machine: dict[str, str],
+    allocator_settings: dict[str, str | None],
     load_average: tuple[tuple[float, float, float], tuple[float, float, float]],
     repeats: int,
     total_seconds: float,
@@ -77,15 +79,22 @@ def write_report(
         "of the whole child. The row-by-row child builds today's ground-truth dict from the CSV (not timed as "
         "scoring), then times `parse_predictions` + `score_predictions`.",
         "",
+        "polars allocates with jemalloc. Its default (`dirty_decay_ms:500,muzzy_decay_ms:1000`, set in "
+        "`polars/__init__.py`) keeps freed pages for up to 1.5 s, and lazily freed pages still count in RSS; "
+        "polars reads `_RJEM_MALLOC_CONF` as an override. Every columnar case runs with both: "
+        + "; ".join(f"{name}: `{setting or 'polars default'}`" for name, setting in allocator_settings.items())
+        + ".",
+        "",
         "## Results",
         "",
-        "| rows | metric | path | predictions file | MiB | load ground truth (s) | first score (s) "
+        "| rows | metric | path | predictions file | allocator | MiB | load ground truth (s) | first score (s) "
         "| score, ground truth cached (s) | peak RSS (MiB) | target met |",
-        "|---:|---|---|---|---:|---:|---:|---:|---:|---|",
+        "|---:|---|---|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for result in results:
         lines.append(
-            f"| {result.rows:,} | {result.metric} | {result.engine} | {result.layout} | {result.file_mib:.0f} "
+            f"| {result.rows:,} | {result.metric} | {result.engine} | {result.layout} | {result.allocator} "
+            f"| {result.file_mib:.0f} "
             f"| {result.load_truth_seconds:.3f} | {result.first_score_seconds:.3f} | {result.score_seconds:.3f} "
             f"| {result.peak_rss_mib:.0f} | {result.verdict} |"
         )
@@ -97,7 +106,8 @@ def write_report(
         "",
         "Every score time of every repeat (s): "
         + "; ".join(
-            f"{r.rows:,} {r.metric} {r.engine} {r.layout}: {', '.join(f'{s:.3f}' for s in r.score_seconds_all)}"
+            f"{r.rows:,} {r.metric} {r.engine} {r.layout} {r.allocator}: "
+            f"{', '.join(f'{s:.3f}' for s in r.score_seconds_all)}"
             for r in results
         ),
         "",
@@ -111,7 +121,8 @@ def _comparisons(results: list[CaseResult]) -> list[str]:
         new = next(
             r
             for r in results
-            if (r.rows, r.metric, r.engine, r.layout) == (old.rows, old.metric, "columnar", old.layout)
+            if (r.rows, r.metric, r.engine, r.layout, r.allocator)
+            == (old.rows, old.metric, "columnar", old.layout, "polars default")
         )
         same = all(abs(a - b) <= 1e-9 * max(1.0, abs(a)) for a, b in zip(old.scores, new.scores, strict=True))
         lines.append(
