@@ -15,14 +15,14 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from .row_rules import ID_HASH_SEED
+from . import row_rules
 
 
 class IdIndex:
     """The ground truth's rows ordered by the hash of their id (built once per ground truth)."""
 
     def __init__(self, ids: pl.Series) -> None:
-        hashes = ids.hash(ID_HASH_SEED).to_numpy()
+        hashes = row_rules.id_hashes(ids)
         self.order = np.argsort(hashes)
         self.sorted_hashes = hashes[self.order]
         self.ids = ids
@@ -52,7 +52,7 @@ def align_all_ids(ids: pl.Series, truth_ids: pl.Series, truth_index: Callable[[]
     if ids.equals(truth_ids, check_names=False):
         return Alignment(None)
     index_of_truth = truth_index()
-    hashes = ids.hash(ID_HASH_SEED).to_numpy()
+    hashes = row_rules.id_hashes(ids)
     order = np.argsort(hashes)
     if not np.array_equal(hashes[order], index_of_truth.sorted_hashes):
         return None

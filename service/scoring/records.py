@@ -51,10 +51,10 @@ def read_records(data: bytes, header: Sequence[str]) -> Records:
     layout = find_layout(data, start, len(header))
     if layout is not None:
         check_header(_first_record(data, layout), header)
-        records = _read_columnar(data, layout, header)
+        records = read_columnar(data, layout, header)
         if records is not None:
             return records
-    return _read_exactly(data, start, header)
+    return read_exactly(data, start, header)
 
 
 def check_header(first: list[str] | None, header: Sequence[str]) -> None:
@@ -72,7 +72,7 @@ def _first_record(data: bytes, layout: CsvLayout) -> list[str] | None:
     return next(csv.reader(io.StringIO(text, newline=""), strict=True), [])
 
 
-def _read_columnar(data: bytes, layout: CsvLayout, header: Sequence[str]) -> Records | None:
+def read_columnar(data: bytes, layout: CsvLayout, header: Sequence[str]) -> Records | None:
     """polars reads the fields; the layout says how many each record had and its line. None if they disagree."""
     schema = {f"field_{index}": pl.String for index in range(len(header))}
     try:
@@ -95,7 +95,7 @@ def _longest_field(frame: pl.DataFrame) -> int:
     return max((length or 0) for length in lengths)
 
 
-def _read_exactly(data: bytes, start: int, header: Sequence[str]) -> Records:
+def read_exactly(data: bytes, start: int, header: Sequence[str]) -> Records:
     """Python's csv module over the decoded text, its rows gathered into columns a slice at a time."""
     text = str(memoryview(data)[start:], "utf-8")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)

@@ -40,9 +40,14 @@ def first_problem(rows: Rows, rules: Sequence[RowRule]) -> CsvProblem | None:
     return rows.end_problem
 
 
+def id_hashes(ids: pl.Series) -> NDArray[np.uint64]:
+    """A 64-bit hash of each id (polars' own, fast and multi-threaded); equal ids, equal hashes."""
+    return ids.hash(ID_HASH_SEED).to_numpy()
+
+
 def first_duplicate(ids: pl.Series) -> tuple[int, int] | None:
     """(row, first row with the same id) for the first row whose id appeared before, or None."""
-    hashes = np.sort(ids.hash(ID_HASH_SEED).to_numpy())
+    hashes = np.sort(id_hashes(ids))
     if not np.any(hashes[1:] == hashes[:-1]):
         return None  # distinct hashes: distinct ids
     row = first_true(~ids.is_first_distinct().to_numpy())

@@ -1,0 +1,93 @@
+"""Scoring end to end: both parts from one pass, in any row order, and an engine that never imports Django."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from scoring import row_rules
+from scoring.ground_truth import GroundTruth
+from scoring.metrics import Metric
+from scoring.problems import CsvProblem
+from scoring.scorer import Scores, score_predictions
+from scoring.upload_reading import SizeLimits
+
+LIMITS = SizeLimits(max_bytes=1 << 24, max_decompressed_bytes=1 << 24)
+SERVICE = Path(__file__).resolve().parent.parent
+
+
+def number_truth(rows: int, seed: int = 0) -> GroundTruth:
+    rng = np.random.default_rng(seed)
+    return GroundTruth(
+        metric=Metric.MAE,
+        ids=pl.Series([f"id{index}" for index in range(rows)]),
+        expected=pl.Series(rng.normal(size=rows)),
+        is_public=rng.random(rows) < 0.4,
+    )
+
+
+def predictions_csv(ids: list[str], values: list[float]) -> bytes:
+    return (
+        "id,prediction\n" + "".join(f"{row_id},{value!r}\n" for row_id, value in zip(ids, values, strict=True))
+    ).encode()
+
+
+def test_both_parts_are_scored_from_one_file_in_any_order():
+    truth = number_truth(2000)
+    ids, expected = truth.ids.to_list(), truth.expected.to_list()
+    predicted = [value + 0.5 * (index % 3) for index, value in enumerate(expected)]
+    errors = np.abs(np.array(predicted) - np.array(expected))
+    wanted = Scores(float(errors[truth.is_public].mean()), float(errors[~truth.is_public].mean()))
+    in_order = score_predictions(io.BytesIO(predictions_csv(ids, predicted)), truth, LIMITS)
+    order = np.random.default_rng(1).permutation(len(ids))
+    shuffled = predictions_csv([ids[i] for i in order], [predicted[i] for i in order])
+    assert in_order == pytest.approx(wanted) if False else in_order.public == pytest.approx(wanted.public)
+    assert in_order.private == pytest.approx(wanted.private)
+    assert score_predictions(io.BytesIO(shuffled), truth, LIMITS) == in_order
+
+
+def test_hash_collisions_never_misalign_rows(monkeypatch):
+    monkeypatch.setattr(row_rules, "id_hashes", lambda ids: ids.str.len_bytes().cast(pl.UInt64).to_numpy())
+    truth = number_truth(300)
+    ids, expected = truth.ids.to_list(), truth.expected.to_list()
+    reference = score_predictions(io.BytesIO(predictions_csv(ids, expected[::-1])), truth, LIMITS)
+    shuffled = np.random.default_rng(2).permutation(len(ids))
+    data = predictions_csv([ids[i] for i in shuffled], [expected[::-1][i] for i in shuffled])
+    assert (
+        score_predictions(
+            io.BytesIO(data),
+            GroundTruth(metric=truth.metric, ids=truth.ids, expected=truth.expected, is_public=truth.is_public),
+            LIMITS,
+        )
+        == reference
+    )
+    duplicate = predictions_csv(ids[:2] + ids[:1], [0.0] * 3)
+    with pytest.raises(CsvProblem, match="line 4: id 'id0' appears more than once \\(first on line 2\\)"):
+        score_predictions(io.BytesIO(duplicate), truth, LIMITS)
+
+
+def test_labels_only_in_the_predictions_count_for_macro_f1():
+    truth = GroundTruth(
+        metric=Metric.MACRO_F1,
+        ids=pl.Series(["a", "b", "c", "d"]),
+        expected=pl.Series(["x", "x", "y", "y"]),
+        is_public=np.array([True, True, False, False]),
+    )
+    scores = score_predictions(io.BytesIO(b"id,prediction\na,x\nb,new\nc,y\nd,y\n"), truth, LIMITS)
+    assert scores == Scores(public=pytest.approx((2 / 3 + 0) / 2), private=1.0)
+
+
+def test_the_engine_imports_neither_django_nor_an_app_of_the_service():
+    code = (
+        "import sys, scoring.scorer, scoring.cache, scoring.ground_truth_store;"
+        "apps = {'django', 'competitions', 'submissions', 'teams', 'leaderboards', 'access', 'competition_platform'};"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in apps))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=SERVICE, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
