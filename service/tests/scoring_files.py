@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import os
 
+from hypothesis import settings
 from hypothesis import strategies as st
+
+# Generated files per randomized test: a fixed, derandomized set in the suite (seconds); a deep run is e.g.
+# `SCORING_RANDOM_FILES=5000 pytest tests/test_scoring_parity_random.py` (12,000 files passed before the merge).
+RANDOM_FILES = settings(
+    max_examples=int(os.environ.get("SCORING_RANDOM_FILES", "100")), deadline=None, derandomize=True, database=None
+)
 
 UTF8_BOM = b"\xef\xbb\xbf"
 TERMINATORS = ["\n", "\r\n", "\r"]

@@ -3,10 +3,10 @@ scoring engine as from the row-by-row parsers: the same first bad line and reaso
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from .scoring_files import LABELS, NUMBERS, ODD_USAGES, USAGES, csv_files, maybe_gzipped
+from .scoring_files import LABELS, NUMBERS, ODD_USAGES, RANDOM_FILES, USAGES, csv_files, maybe_gzipped
 from .scoring_oracle import (
     LABEL_TRUTH,
     NUMBER_TRUTH,
@@ -18,7 +18,6 @@ from .scoring_oracle import (
 )
 
 IDS = list("abcdef")
-RANDOM_FILES = settings(max_examples=300, deadline=None, derandomize=True, database=None)
 LABEL_GROUND_TRUTH = truth_of(LABEL_TRUTH, "macro_f1")
 NUMBER_GROUND_TRUTH = truth_of(NUMBER_TRUTH, "rmse")
 PREDICTIONS = ["id", "prediction"]

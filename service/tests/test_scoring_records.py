@@ -7,13 +7,13 @@ import csv
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 
 from scoring import records as records_module
 from scoring.csv_layout import find_layout
 from scoring.records import Records, read_columnar, read_exactly, read_records
 
-from .scoring_files import LABELS, NUMBERS, USAGES, csv_files
+from .scoring_files import LABELS, NUMBERS, RANDOM_FILES, USAGES, csv_files
 
 HEADER = ["id", "expected", "usage"]
 
@@ -31,7 +31,7 @@ def as_rows(records: Records) -> list[tuple[int, int, tuple[str | None, ...]]]:
     return rows
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@RANDOM_FILES
 @given(csv_files(header=HEADER, ids=list("abcdef"), columns=[NUMBERS + LABELS, USAGES]))
 def test_the_columnar_tokenizer_agrees_with_the_csv_module_on_every_regular_file(data):
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
