@@ -96,6 +96,7 @@ def measure(case: Case, repeats: int) -> CaseResult:
         first_score_seconds=median("first_score_seconds"),
         score_seconds=median("score_seconds"),
         score_seconds_all=[float(str(run["score_seconds"])) for run, _ in runs],
+        score_cpu_seconds=median("score_cpu_seconds"),
         peak_rss_mib=statistics.median(rss for _, rss in runs),
         scores=(float(scores[0]), float(scores[1])),
         django_imported=bool(first.get("django_imported", True)),
