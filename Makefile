@@ -21,14 +21,14 @@ junit = $(if $(JUNIT_DIR),--junitxml=$(abspath $(JUNIT_DIR))/$(1).xml)
 
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
-INFRA_CODE := app.py stacks pipeline scripts
+INFRA_CODE := app.py platform_app.py stacks pipeline scripts
 
 # `make diff` / `make guard` compare the working tree's synthesis with this commit's (see README, "Pull-request checks").
 BASE ?= origin/main
 INFRA_DIFF_REPORT := cdk.out/infra-diff.md
 
 .PHONY: help install synth test test-infra test-service lint lint-workflows format snapshot-update diff guard \
-	migration-check lock bench bench-scoring run-service clean
+	migration-check cost lock bench bench-scoring run-service clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -58,11 +58,13 @@ test-infra: install ## Infrastructure tests: snapshots, assertions, cdk-nag, cfn
 test-service: install ## Service tests on a throwaway PostgreSQL 15 cluster
 	cd service && pytest $(call junit,service)
 
-lint: install ## ruff (with security rules), ruff format check, mypy on the infrastructure code and the scoring engine, workflow linters
+lint: install ## ruff (security, complexity), format check, mypy and import layers of infra code and service, file lengths, workflows
 	ruff check .
 	ruff format --check .
 	mypy $(INFRA_CODE)
-	mypy service/scoring
+	lint-imports --config .importlinter --cache-dir .cache/import-linter --no-logo
+	cd service && mypy --config-file mypy.ini . && lint-imports --config .importlinter --no-cache
+	python -m scripts.file_lengths
 	python -m scripts.lint_workflows
 
 lint-workflows: install ## zizmor, actionlint and action-validator over .github/workflows (offline)
@@ -81,8 +83,11 @@ diff: synth ## Per-stack infrastructure diff against BASE (default origin/main),
 guard: synth ## The diff, failing if a Staging/Prod stateful resource would be replaced or deleted
 	python -m scripts.infra_diff --base $(BASE) --report $(INFRA_DIFF_REPORT) --guard
 
+cost: synth ## Estimated monthly cost of each environment from cdk.out, cdk.json and scripts/cost/prices/
+	python -m scripts.cost --assembly cdk.out --config cdk.json
+
 migration-check: install ## Fail on Django migrations that would break the running version during a rolling deploy
-	python -m scripts.migration_safety
+	cd service && python -m devtools.migration_safety
 
 lock: $(PY_STAMP) ## Re-compile the pinned requirements from the .in files
 	python -m pip install --quiet "pip-tools==7.6.2"

@@ -3,8 +3,8 @@
 
 import sys
 
+from platform_app import build_platform_app
 from stacks.config import ConfigError
-from stacks.platform_app import build_platform_app
 
 
 def main() -> int:

@@ -15,6 +15,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import pipelines, region_info
 from constructs import IConstruct
 
+from stacks.nag import acknowledge, acknowledge_lambda_basic_execution, iam5
+
 ARTIFACTS_READ = (
     "Reads the pipeline's own artifacts: object keys are chosen per execution, so the grant covers the objects of "
     "this one bucket (and its KMS key), nothing else."
@@ -29,21 +31,13 @@ CODEBUILD_RUNTIME_NAMES = (
 )
 
 
-def _ack(construct: IConstruct, reason: str, *rule_ids: str) -> None:
-    cdk.Validations.of(construct).acknowledge(*(cdk.Acknowledgment(id=rule_id, reason=reason) for rule_id in rule_ids))
-
-
-def _iam5(what: str) -> str:
-    return f"AwsSolutions-IAM5[{what}]"
-
-
 def _artifact_rules(artifact_bucket_id: str, *, write: bool, kms_key: bool = True) -> list[str]:
-    rules = [_iam5("Action::s3:GetBucket*"), _iam5("Action::s3:GetObject*"), _iam5("Action::s3:List*")]
-    rules.append(_iam5(f"Resource::<{artifact_bucket_id}.Arn>/*"))
+    rules = [iam5("Action::s3:GetBucket*"), iam5("Action::s3:GetObject*"), iam5("Action::s3:List*")]
+    rules.append(iam5(f"Resource::<{artifact_bucket_id}.Arn>/*"))
     if kms_key:
-        rules += [_iam5("Action::kms:GenerateDataKey*"), _iam5("Action::kms:ReEncrypt*")]
+        rules += [iam5("Action::kms:GenerateDataKey*"), iam5("Action::kms:ReEncrypt*")]
     if write:
-        rules += [_iam5("Action::s3:Abort*"), _iam5("Action::s3:DeleteObject*")]
+        rules += [iam5("Action::s3:Abort*"), iam5("Action::s3:DeleteObject*")]
     return rules
 
 
@@ -59,8 +53,8 @@ def _project_runtime_rules(project: codebuild.Project) -> list[str]:
     logical_id = stack.get_logical_id(_cfn(project))
     prefix = f"arn:{_partition(stack.region)}"
     return [
-        _iam5(f"Resource::{prefix}:codebuild:{stack.region}:{stack.account}:report-group/<{logical_id}>-*"),
-        _iam5(f"Resource::{prefix}:logs:{stack.region}:{stack.account}:log-group:/aws/codebuild/<{logical_id}>:*"),
+        iam5(f"Resource::{prefix}:codebuild:{stack.region}:{stack.account}:report-group/<{logical_id}>-*"),
+        iam5(f"Resource::{prefix}:logs:{stack.region}:{stack.account}:log-group:/aws/codebuild/<{logical_id}>:*"),
     ]
 
 
@@ -83,25 +77,26 @@ def acknowledge_generated_findings(
 
     # The pipeline's own role and the source action's role move artifacts between stages. (The approval and
     # permissions-check actions have roles too, without artifact grants: nothing to acknowledge there.)
-    _ack(code_pipeline.role, ARTIFACTS_WRITE, *_artifact_rules(artifacts_id, write=True))
+    acknowledge(code_pipeline.role, *_artifact_rules(artifacts_id, write=True), reason=ARTIFACTS_WRITE)
     source_stage = code_pipeline.node.find_child("Source")
     for action_role in source_stage.node.find_all():
         if isinstance(action_role, iam.Role) and action_role.node.id == "CodePipelineActionRole":
-            _ack(action_role, ARTIFACTS_WRITE, *_artifact_rules(artifacts_id, write=True))
+            acknowledge(action_role, *_artifact_rules(artifacts_id, write=True), reason=ARTIFACTS_WRITE)
 
     # Build: writes cdk.out as the synth artifact and keeps its pip/npm cache in the cache bucket.
     build_role = build.project.role or _missing(build.project)
-    _ack(build_role, ARTIFACTS_WRITE, *_artifact_rules(artifacts_id, write=True))
-    _ack(
+    acknowledge(build_role, *_artifact_rules(artifacts_id, write=True), reason=ARTIFACTS_WRITE)
+    acknowledge(
         build_role,
-        "The build cache's object keys are chosen by CodeBuild; the grant covers this one cache bucket.",
-        _iam5(f"Resource::<{stack.get_logical_id(_cfn(build_cache))}.Arn>/*"),
+        iam5(f"Resource::<{stack.get_logical_id(_cfn(build_cache))}.Arn>/*"),
+        reason="The build cache's object keys are chosen by CodeBuild; the grant covers this one cache bucket.",
     )
-    _ack(
+    acknowledge(
         build.project,
-        "The build runs the repository's own `make lint test synth` on Debian 12 with Python 3.11 and PostgreSQL 15 "
-        "from the distribution, the same versions as CI and developers; no CodeBuild-curated image carries them.",
         "AwsSolutions-CB5",
+        reason="The build runs the repository's own `make lint test synth` on Debian 12 with Python 3.11 and "
+        "PostgreSQL 15 from the distribution, the same versions as CI and developers; no CodeBuild-curated image "
+        "carries them.",
     )
 
     for project in pipeline.node.find_all():
@@ -109,67 +104,64 @@ def acknowledge_generated_findings(
             continue
         if "/Assets/" in project.node.path:
             # Asset projects share one role per asset type, acknowledged below; they only read the artifacts.
-            _ack(project.role, ARTIFACTS_READ, *_artifact_rules(artifacts_id, write=False, kms_key=False))
+            acknowledge(project.role, *_artifact_rules(artifacts_id, write=False, kms_key=False), reason=ARTIFACTS_READ)
             continue
-        _ack(project.role, CODEBUILD_RUNTIME_NAMES, *_project_runtime_rules(project))
+        acknowledge(project.role, *_project_runtime_rules(project), reason=CODEBUILD_RUNTIME_NAMES)
         if project.node.path != build.project.node.path:  # jsii proxies of one construct need not be identical
             # Smoke tests, self-mutation and the permissions check read the synthesized templates.
-            _ack(project.role, ARTIFACTS_READ, *_artifact_rules(artifacts_id, write=False))
+            acknowledge(project.role, *_artifact_rules(artifacts_id, write=False), reason=ARTIFACTS_READ)
 
     self_mutation = pipeline.node.find_child("UpdatePipeline").node.find_child("SelfMutation")
-    _ack(
+    acknowledge(
         _role(self_mutation.node.find_child("Role")),
-        "Self-mutation runs `cdk deploy` of this pipeline stack: sts:AssumeRole on this account's roles, but only "
-        "those tagged as CDK bootstrap roles (aws-cdk:bootstrap-role deploy/file-/image-publishing, an IAM condition).",
-        _iam5(f"Resource::arn:*:iam::{stack.account}:role/*"),
+        iam5(f"Resource::arn:*:iam::{stack.account}:role/*"),
+        reason="Self-mutation runs `cdk deploy` of this pipeline stack: sts:AssumeRole on this account's roles, but "
+        "only those tagged as CDK bootstrap roles (aws-cdk:bootstrap-role deploy/file-/image-publishing, an IAM "
+        "condition).",
     )
-    _ack(
+    acknowledge(
         _role(self_mutation.node.find_child("Role")),
-        "cloudformation:DescribeStacks and s3:ListBucket on *: self-mutation's `cdk deploy` looks up the pipeline "
-        "stack and the bootstrap bucket, whose names CDK learns at run time; CDK Pipelines generates the statement.",
-        _iam5("Resource::*"),
+        iam5("Resource::*"),
+        reason="cloudformation:DescribeStacks and s3:ListBucket on *: self-mutation's `cdk deploy` looks up the "
+        "pipeline stack and the bootstrap bucket, whose names CDK learns at run time; CDK Pipelines generates the "
+        "statement.",
     )
     assets = pipeline.node.find_child("Assets")
     for role_id in ("DockerRole", "FileRole"):
         role = _role(assets.node.find_child(role_id))
-        _ack(
+        acknowledge(
             role,
-            "codebuild:StartBuild/StopBuild/BatchGetBuilds on *: the pipeline's asset actions run the publishing "
-            "projects that CDK Pipelines generates, one per asset; CDK Pipelines generates the statement.",
-            _iam5("Resource::*"),
+            iam5("Resource::*"),
+            reason="codebuild:StartBuild/StopBuild/BatchGetBuilds on *: the pipeline's asset actions run the "
+            "publishing projects that CDK Pipelines generates, one per asset; CDK Pipelines generates the statement.",
         )
         region, account = stack.region, stack.account
-        _ack(
+        acknowledge(
             role,
-            "The shared asset-publishing projects are created per asset; CodeBuild names their log groups and "
+            iam5(f"Resource::arn:{_partition(region)}:codebuild:{region}:{account}:report-group/*"),
+            iam5(f"Resource::arn:{_partition(region)}:logs:{region}:{account}:log-group:/aws/codebuild/*"),
+            reason="The shared asset-publishing projects are created per asset; CodeBuild names their log groups and "
             "report groups at run time.",
-            _iam5(f"Resource::arn:{_partition(region)}:codebuild:{region}:{account}:report-group/*"),
-            _iam5(f"Resource::arn:{_partition(region)}:logs:{region}:{account}:log-group:/aws/codebuild/*"),
         )
 
     security_check = pipeline.node.find_child("PipelinesSecurityCheck")
     auto_approve = security_check.node.find_child("CDKPipelinesAutoApprove")
     auto_approve_role = _role(auto_approve.node.find_child("ServiceRole"))
-    _ack(
+    acknowledge_lambda_basic_execution(auto_approve_role, "CDK Pipelines' auto-approve function")
+    acknowledge(
         auto_approve_role,
-        "CDK Pipelines' auto-approve function only writes its logs; the AWS-managed basic execution policy is the "
-        "documented minimum for that.",
-        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-    )
-    _ack(
-        auto_approve_role,
-        "codepipeline:GetPipelineState/PutApprovalResult on *, but only on pipelines tagged "
+        iam5("Resource::*"),
+        reason="codepipeline:GetPipelineState/PutApprovalResult on *, but only on pipelines tagged "
         "SECURITY_CHECK=ALLOW_APPROVE (an IAM condition): the function approves the pipeline that invokes it.",
-        _iam5("Resource::*"),
     )
     security_check_role = _role(security_check.node.find_child("CDKSecurityCheck").node.find_child("Role"))
-    _ack(
+    acknowledge(
         security_check_role,
-        "sts:AssumeRole on *, but only roles tagged aws-cdk:bootstrap-role=deploy (an IAM condition): the "
+        iam5("Resource::*"),
+        iam5(f"Resource::<{stack.get_logical_id(_cfn(auto_approve))}.Arn>:*"),
+        reason="sts:AssumeRole on *, but only roles tagged aws-cdk:bootstrap-role=deploy (an IAM condition): the "
         "permissions-broadening check's `cdk diff` assumes the production account's bootstrap deploy role; and it "
         "invokes the auto-approve function's versions and aliases (<arn>:*).",
-        _iam5("Resource::*"),
-        _iam5(f"Resource::<{stack.get_logical_id(_cfn(auto_approve))}.Arn>:*"),
     )
 
 

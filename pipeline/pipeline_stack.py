@@ -23,15 +23,22 @@ from aws_cdk import pipelines
 from constructs import Construct
 
 from pipeline.nag_acknowledgments import acknowledge_generated_findings
+from pipeline.tool_pins import (
+    BUILD_IMAGE,
+    CDK_ASSETS_VERSION,
+    managed_image_options,
+    node_runtime_options,
+    pin_permissions_check,
+)
 from stacks.buckets import ACCESS_LOG_RETENTION, access_log_bucket, private_bucket
 from stacks.config import PipelineConfig, PlatformConfig
 from stacks.stage import PlatformStage
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PIPELINE_NAME = "competition-platform"
-# Debian 12 like CI and developers' machines: Python 3.11 and PostgreSQL 15 from the distribution, so the build
-# runs the same `make` targets on the same versions. Pulled from ECR Public (no Docker Hub rate limits).
-BUILD_IMAGE = "public.ecr.aws/docker/library/python:3.11-bookworm"
+# The Build step's image (BUILD_IMAGE, pinned in tool_pins.py) is Debian 12 like CI and developers' machines: Python
+# 3.11 and PostgreSQL 15 from the distribution, so the build runs the same `make` targets on the same versions.
+# Pulled from ECR Public (no Docker Hub rate limits).
 BUILD_INSTALL_COMMANDS = [
     "apt-get update -qq",
     "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends make postgresql-15 >/dev/null",
@@ -134,6 +141,11 @@ class PipelineStack(cdk.Stack):
             # One asset at a time: parallel publishing multiplies CodeBuild projects and cost (aws/aws-cdk#23016).
             publish_assets_in_parallel=False,
             cli_version=pinned_cdk_cli_version(),
+            cdk_assets_cli_version=CDK_ASSETS_VERSION,
+            # Every generated project on a pinned image; those that run Node tools on a pinned Node.
+            code_build_defaults=managed_image_options(),
+            self_mutation_code_build_defaults=node_runtime_options(),
+            asset_publishing_code_build_defaults=node_runtime_options(),
             docker_enabled_for_synth=False,
         )
 
@@ -153,6 +165,7 @@ class PipelineStack(cdk.Stack):
 
         # Generated constructs (projects, roles, the CodePipeline itself) exist only after this call.
         self.pipeline.build_pipeline()
+        pin_permissions_check(self.pipeline, pinned_cdk_cli_version())
         acknowledge_generated_findings(self.pipeline, self.build, artifact_bucket, build_cache)
         test_reports.grant_write(self.build.project)
         self.pipeline.pipeline.notify_on(

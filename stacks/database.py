@@ -13,6 +13,8 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.log_groups import environment_log_group
+from stacks.nag import acknowledge, aws_managed_policy
 from stacks.removal_policies import retained_outside_dev, snapshotted_outside_dev
 
 # A full minor version: a major-only version is deprecated for new instances (cfn-lint W3691), and an explicit
@@ -48,7 +50,7 @@ class DatabaseStack(cdk.Stack):
         removal_policy = snapshotted_outside_dev(config)
         # The identifier names the instance's log group; a fixed name also makes an accidental replacement fail
         # loudly (the name is taken) instead of silently creating an empty database.
-        instance_identifier = f"competition-platform-{config.name}"
+        instance_identifier = config.resource_name()
 
         self.encryption_key = kms.Key(
             self,
@@ -72,12 +74,12 @@ class DatabaseStack(cdk.Stack):
             },
         )
 
-        postgresql_logs = logs.LogGroup(
+        postgresql_logs = environment_log_group(
             self,
             "PostgresqlLogs",
+            config,
             log_group_name=f"/aws/rds/instance/{instance_identifier}/postgresql",
-            retention=logs.RetentionDays.ONE_YEAR if config.is_production else logs.RetentionDays.ONE_MONTH,
-            removal_policy=retained_outside_dev(config),
+            production_retention=logs.RetentionDays.ONE_YEAR,
         )
 
         self.instance = rds.DatabaseInstance(
@@ -92,7 +94,7 @@ class DatabaseStack(cdk.Stack):
             port=DATABASE_PORT,
             database_name=DATABASE_NAME,
             credentials=rds.Credentials.from_generated_secret(
-                "platform_admin", secret_name=f"competition-platform/{config.name}/database"
+                "platform_admin", secret_name=config.secret_name("database")
             ),
             storage_type=rds.StorageType.GP3,
             allocated_storage=config.database.allocated_storage_gib,
@@ -137,28 +139,23 @@ class DatabaseStack(cdk.Stack):
         cdk.CfnOutput(self, "DatabaseSecretArn", value=self.secret.secret_arn)
 
     def _acknowledge_findings(self, config: EnvironmentConfig) -> None:
-        monitoring_role = self.instance.node.find_child("MonitoringRole")
-        cdk.Validations.of(monitoring_role).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                "AmazonRDSEnhancedMonitoringRole]",
-                reason="Enhanced monitoring needs exactly this AWS-maintained policy (CloudWatch Logs writes to "
-                "the RDSOSMetrics group); AWS keeps it in step with the agent.",
-            )
+        acknowledge(
+            self.instance.node.find_child("MonitoringRole"),
+            aws_managed_policy("service-role/AmazonRDSEnhancedMonitoringRole"),
+            reason="Enhanced monitoring needs exactly this AWS-maintained policy (CloudWatch Logs writes to the "
+            "RDSOSMetrics group); AWS keeps it in step with the agent.",
         )
         if not config.database.multi_az:
-            cdk.Validations.of(self.instance).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-RDS3",
-                    reason=f"{config.name} runs single-AZ by configuration to save cost; the config loader "
-                    "rejects a production database without multi-AZ.",
-                )
+            acknowledge(
+                self.instance,
+                "AwsSolutions-RDS3",
+                reason=f"{config.name} runs single-AZ by configuration to save cost; the config loader rejects a "
+                "production database without multi-AZ.",
             )
         if not config.keeps_data:
-            cdk.Validations.of(self.instance).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-RDS10",
-                    reason="dev holds only demo data and must be removable with cdk destroy; staging and prod "
-                    "have deletion protection.",
-                )
+            acknowledge(
+                self.instance,
+                "AwsSolutions-RDS10",
+                reason="dev holds only demo data and must be removable with cdk destroy; staging and prod have "
+                "deletion protection.",
             )

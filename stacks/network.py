@@ -10,7 +10,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
-from stacks.removal_policies import retained_outside_dev
+from stacks.log_groups import environment_log_group
 
 VPC_CIDR = "10.0.0.0/16"
 
@@ -34,11 +34,8 @@ class NetworkStack(cdk.Stack):
             termination_protection=config.keeps_data,
         )
 
-        flow_log_group = logs.LogGroup(
-            self,
-            "FlowLogs",
-            retention=logs.RetentionDays.ONE_YEAR if config.is_production else logs.RetentionDays.ONE_MONTH,
-            removal_policy=retained_outside_dev(config),
+        flow_log_group = environment_log_group(
+            self, "FlowLogs", config, production_retention=logs.RetentionDays.ONE_YEAR
         )
 
         self.vpc = ec2.Vpc(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import Construct
 
-from stacks.config import EnvironmentConfig
+from stacks.config import PROJECT, EnvironmentConfig
 from stacks.database import DatabaseStack, DatabaseStackProps
 from stacks.network import NetworkStack, NetworkStackProps
 from stacks.service import ServiceStack, ServiceStackProps
@@ -18,7 +18,7 @@ class PlatformStage(cdk.Stage):
     def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
         super().__init__(scope, config.stage_id, env=cdk.Environment(account=config.account, region=config.region))
         self.config = config
-        cdk.Tags.of(self).add("project", "competition-platform")
+        cdk.Tags.of(self).add("project", PROJECT)
         cdk.Tags.of(self).add("environment", config.name)
 
         self.network = NetworkStack(self, "Network", NetworkStackProps(config=config))

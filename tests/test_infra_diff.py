@@ -313,7 +313,7 @@ def test_a_report_longer_than_a_github_comment_is_cut_with_a_pointer_to_the_full
     diffs = diff_stacks(tmp_path, {"Dev/Database": load_template("database")}, {"Dev/Database": head})
     full = infra_diff.markdown_report(list(diffs.values()), base_label="`origin/main`", head_label="`cdk.out`")
     assert infra_diff.MAX_REPORT_CHARS + 100 < 65_536  # GitHub's limit for a comment body, with room for the note
-    monkeypatch.setattr(infra_diff, "MAX_REPORT_CHARS", len(full) // 2)
+    monkeypatch.setattr(infra_diff.report, "MAX_REPORT_CHARS", len(full) // 2)
 
     report = infra_diff.markdown_report(list(diffs.values()), base_label="`origin/main`", head_label="`cdk.out`")
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from typing import Any
 
 import pytest
 import yaml
 from aws_cdk.assertions import Match
 
-from pipeline.pipeline_stack import BUILD_COMMANDS, BUILD_IMAGE, PIPELINE_NAME, pinned_cdk_cli_version
+from pipeline.pipeline_stack import BUILD_COMMANDS, PIPELINE_NAME, pinned_cdk_cli_version
+from pipeline.tool_pins import BUILD_IMAGE, CDK_ASSETS_VERSION, MANAGED_IMAGE, NODE_RUNTIME
 from stacks.config import PlatformConfig
 from tests.conftest import PIPELINE_STACK, SynthesizedPlatform
 
@@ -90,9 +93,129 @@ def test_build_runs_on_the_debian_image_ci_uses(synthesized: SynthesizedPlatform
 
 def test_self_mutation_and_asset_publishing_use_the_pinned_cli(synthesized: SynthesizedPlatform) -> None:
     self_mutation = build_spec(synthesized, "SelfMutate")
+    specs = every_build_spec(synthesized)
 
     assert f"npm install -g aws-cdk@{pinned_cdk_cli_version()}" in self_mutation["phases"]["install"]["commands"]
     assert [action["Name"] for action in stage(synthesized, "UpdatePipeline")] == ["SelfMutate"]
+    for name in ("DockerAsset", "FileAsset"):
+        (spec,) = [spec for project, spec in specs.items() if project.startswith(f"PipelineAssets{name}")]
+        assert spec["phases"]["install"]["commands"] == [f"npm install -g cdk-assets@{CDK_ASSETS_VERSION}"]
+
+
+def every_build_spec(synthesized: SynthesizedPlatform) -> dict[str, dict[str, Any]]:
+    """The buildspec of every CodeBuild project in the Pipeline template, by logical id. Asset-publishing projects
+    name a buildspec file that CDK Pipelines writes into the cloud assembly next to the template."""
+    assembly_dir = synthesized.stacks[PIPELINE_STACK].template_path.parent
+    specs: dict[str, dict[str, Any]] = {}
+    for logical_id, project in synthesized.resources(PIPELINE_STACK, "AWS::CodeBuild::Project").items():
+        text = _joined(project["Properties"]["Source"]["BuildSpec"])
+        if re.fullmatch(r"[\w.-]+\.ya?ml", text):
+            text = (assembly_dir / text).read_text()
+        specs[logical_id] = yaml.safe_load(text)
+    return specs
+
+
+def commands_of(spec: dict[str, Any]) -> list[str]:
+    return [command for phase in spec.get("phases", {}).values() for command in phase.get("commands", [])]
+
+
+EXACT_VERSION = re.compile(r"\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?")
+
+
+def unpinned_installs(command: str) -> list[str]:
+    """What an install command fetches without an exact version: `npm install [-g] x` without `@version`,
+    `pip install y` without `==version` (a `-r` lock file is pinned by its own hashes and `==`), `npx x` without
+    a version, and anything that asks for `latest`."""
+    words = shlex.split(command)
+    problems = [f"{command!r} asks for latest" for word in words if re.search(r"(^|[@=:])latest$", word)]
+    for index, word in enumerate(words):
+        rest = words[index + 1 :]
+        if word == "npm" and rest[:1] and rest[0] in ("install", "i", "add"):
+            packages = [w for w in rest[1:] if not w.startswith("-")]
+            problems += [f"npm package {p!r} in {command!r}" for p in packages if not _npm_pinned(p)]
+        elif word == "npx":
+            package = next((w for w in rest if not w.startswith("-")), "")
+            problems += [] if _npm_pinned(package) else [f"npx package {package!r} in {command!r}"]
+        elif re.fullmatch(r"pip3?|pip3\.\d+", word) and rest[:1] == ["install"]:
+            problems += [f"pip package {p!r} in {command!r}" for p in _pip_requirements(rest[1:]) if "==" not in p]
+    return problems
+
+
+def _npm_pinned(package: str) -> bool:
+    name, _, version = package.rpartition("@")
+    return bool(name) and name != "@" and bool(EXACT_VERSION.fullmatch(version))
+
+
+def _pip_requirements(arguments: list[str]) -> list[str]:
+    requirements: list[str] = []
+    skip_next = False
+    for argument in arguments:
+        if skip_next:
+            skip_next = False
+        elif argument in ("-r", "--requirement", "-c", "--constraint"):
+            skip_next = True
+        elif not argument.startswith("-"):
+            requirements.append(argument)
+    return requirements
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("npm install -g aws-cdk@2.1148.1", []),
+        ("npm install -g @action-validator/cli@0.6.0", []),
+        ("npm install -g aws-cdk", ["npm package 'aws-cdk'"]),
+        ("npm install -g cdk-assets@latest", ["asks for latest", "npm package 'cdk-assets@latest'"]),
+        ("npm i -g @scope/tool", ["npm package '@scope/tool'"]),
+        ("npm install -g aws-cdk@^2", ["npm package 'aws-cdk@^2'"]),
+        ("npx cdk synth", ["npx package 'cdk'"]),
+        ("npx --yes aws-cdk@2.1148.1 synth", []),
+        ("pip install boto3", ["pip package 'boto3'"]),
+        ("python -m pip install 'boto3>=1'", ["pip package 'boto3>=1'"]),
+        ("pip install --quiet boto3==1.40.0 -r requirements.txt", []),
+        ("make test JUNIT_DIR=reports", []),
+    ],
+)
+def test_unpinned_install_check_finds_what_it_should(command: str, expected: list[str]) -> None:
+    problems = unpinned_installs(command)
+
+    assert len(problems) == len(expected)
+    for problem, fragment in zip(problems, expected, strict=True):
+        assert fragment in problem
+
+
+def test_no_buildspec_of_the_pipeline_installs_an_unpinned_package(synthesized: SynthesizedPlatform) -> None:
+    specs = every_build_spec(synthesized)
+
+    problems = {
+        logical_id: p for logical_id, spec in specs.items() for c in commands_of(spec) if (p := unpinned_installs(c))
+    }
+
+    assert len(specs) == 7, "Build, SelfMutate, two asset projects, two smoke tests, the permissions check"
+    assert sum("install" in c for spec in specs.values() for c in commands_of(spec)) >= 5, "the check saw installs"
+    assert problems == {}
+
+
+def test_every_project_runs_on_a_pinned_image_and_node_tools_on_a_pinned_node(synthesized: SynthesizedPlatform) -> None:
+    projects = synthesized.resources(PIPELINE_STACK, "AWS::CodeBuild::Project")
+    specs = every_build_spec(synthesized)
+
+    for logical_id, project in projects.items():
+        image = project["Properties"]["Environment"]["Image"]
+        assert image in (BUILD_IMAGE, MANAGED_IMAGE.image_id), logical_id
+        runs_node_tools = any(
+            re.search(r"\b(npm|npx|cdk|cdk-assets|node)\b", c) for c in commands_of(specs[logical_id])
+        )
+        if image == MANAGED_IMAGE.image_id and runs_node_tools:
+            assert specs[logical_id]["phases"]["install"]["runtime-versions"] == {"nodejs": NODE_RUNTIME}, logical_id
+    assert re.fullmatch(r"public\.ecr\.aws/docker/library/python@sha256:[0-9a-f]{64}", BUILD_IMAGE)
+
+
+def test_permissions_check_installs_the_pinned_cdk_cli(synthesized: SynthesizedPlatform) -> None:
+    (spec,) = [spec for logical_id, spec in every_build_spec(synthesized).items() if "SecurityCheck" in logical_id]
+
+    assert f"npm install -g aws-cdk@{pinned_cdk_cli_version()}" in spec["phases"]["build"]["commands"]
+    assert any("cdk diff -a . --security-only --fail" in c for c in spec["phases"]["build"]["commands"])
 
 
 def test_assets_are_published_one_project_per_asset_type(synthesized: SynthesizedPlatform) -> None:

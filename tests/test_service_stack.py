@@ -12,17 +12,11 @@ from stacks.config import PlatformConfig
 from stacks.database import DATABASE_PORT
 from stacks.migrations.construct import MIGRATION_COMMAND
 from stacks.service import CONTAINER_PORT, HEALTH_CHECK_PATH
+from stacks.service.container_environment import DATABASE_SECRET_FIELDS
 from tests.conftest import SynthesizedPlatform
 
 # The service stack's one secret is the Django key: losing it signs users out and loses no data.
 STATEFUL_TYPES_OF_DATA = infra_diff.STATEFUL_TYPES - {"AWS::SecretsManager::Secret"}
-DATABASE_SECRET_FIELDS = {
-    "DATABASE_HOST": "host",
-    "DATABASE_PORT": "port",
-    "DATABASE_NAME": "dbname",
-    "DATABASE_USER": "username",
-    "DATABASE_PASSWORD": "password",
-}
 
 
 def task_definition(synthesized: SynthesizedPlatform, stage: str, role: str) -> dict[str, Any]:

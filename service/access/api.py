@@ -1,67 +1,60 @@
-"""The base of every API view: the request's ``Authorizer`` and the competition named in the URL."""
+"""The base of every API view: the request's ``Authorizer``, checks, and authorized actions for the services."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.exceptions import NotFound
+from django.db.models import Model
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 
-from competitions.models import Competition
+from core.errors import NotAuthenticated
 
-from . import audit
-from .authorizer import AccessDecision, Authorizer
-
-
-def authorizer_for(request: Request) -> Authorizer:
-    """One Authorizer per request (and per user: it is rebuilt if authentication changes the user)."""
-    authz: Authorizer | None = getattr(request, "_authorizer", None)
-    if authz is None or authz.user is not request.user:
-        authz = Authorizer(request.user)
-        request._authorizer = authz  # type: ignore[attr-defined]
-    return authz
+from .audit import NO_TARGET, AuditAction, AuditTarget, AuthorizedAction, record_event
+from .authorizer import AccessDecision, Authorizer, CompetitionScope
+from .rules import Resource, Verb
 
 
-class AuthorizedView(GenericAPIView):  # type: ignore[type-arg]
+class AuthorizedView(GenericAPIView[Any]):
     """Skinny views: load, authorize through the Authorizer, call a service, serialize."""
+
+    _authorizer: Authorizer | None = None
 
     @property
     def authz(self) -> Authorizer:
-        return authorizer_for(self.request)
-
-    def get_competition(self) -> Competition:
-        """The competition of the URL, or 404 when it does not exist or the caller may not see it."""
-        cached: Competition | None = getattr(self, "_competition", None)
-        if cached is not None:
-            return cached
-        competition = Competition.objects.with_ground_truth_flag().filter(slug=self.kwargs["slug"]).first()
-        if competition is None:
-            raise NotFound()
-        self.authz.require_visible("competitions", competition)
-        self._competition = competition
-        return competition
+        """One Authorizer per request (a view instance serves one request), rebuilt if authentication changes
+        the user: it loads the caller's bindings once and answers every check of the request from memory."""
+        if self._authorizer is None or self._authorizer.user is not self.request.user:
+            self._authorizer = Authorizer(self.request.user)
+        return self._authorizer
 
     def require(
+        self, verb: Verb, resource: Resource, competition: CompetitionScope | None = None, team_id: int | None = None
+    ) -> AccessDecision:
+        """The caller may do this, or 401/403 (reads and other checks the audit log does not record)."""
+        return self.authz.require(verb, resource, competition, team_id)
+
+    def authorize(
         self,
-        verb: str,
-        resource: str,
-        competition: Competition | None = None,
+        action: AuditAction,
+        verb: Verb,
+        resource: Resource,
+        competition: CompetitionScope | None = None,
         team_id: int | None = None,
         *,
-        audit_action: str = "",
-        target_type: str = "",
-        target_id: Any = "",
-    ) -> AccessDecision:
-        """The caller may do this, or 401/403; audited actions record the denial with its reason."""
+        target: Model | AuditTarget = NO_TARGET,
+    ) -> AuthorizedAction:
+        """The caller may do this audited action, or 401/403; a refused attempt is recorded against ``target``."""
         decision = self.authz.decide(verb, resource, competition, team_id)
-        if not decision.allowed and audit_action and self.authz.is_authenticated:
-            audit.record(
-                actor=self.request.user,
-                action=audit_action,
+        actor = self.authz.authenticated_user
+        if actor is None:  # anonymous callers never carry out an audited action
+            raise NotAuthenticated()
+        if not decision.allowed:
+            record_event(
+                actor=actor,
+                action=action,
                 decision=decision,
                 competition=competition,
-                target_type=target_type,
-                target_id=target_id,
+                target=target if isinstance(target, AuditTarget) else AuditTarget.of(target),
             )
-        return self.authz.require(verb, resource, competition, team_id) if not decision.allowed else decision
+            raise self.authz.refusal(verb, resource, decision)
+        return AuthorizedAction(decision=decision, action=action, actor=actor, competition=competition)

@@ -7,6 +7,7 @@ class AccessConfig(AppConfig):
     verbose_name = "Access control and audit log"
 
     def ready(self) -> None:
-        from .builtin_roles import sync_builtin_roles_after_migrate
+        # Imported here, not at the top: an app's models may be imported only once the app registry is ready.
+        from .services import sync_builtin_roles_after_migrate
 
         post_migrate.connect(sync_builtin_roles_after_migrate, sender=self)

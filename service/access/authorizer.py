@@ -12,19 +12,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Model, Q, QuerySet
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Model, QuerySet
 
-from competitions.models import Competition, Visibility
+from core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 
 from .builtin_roles import ANONYMOUS_ON_PUBLIC, AUTHENTICATED_ON_PUBLIC, IMPLICIT_PERMISSIONS, TEAM_MEMBER
 from .models import RoleBinding, Scope
-from .rules import Permission, expand_rules
+from .rules import Permission, Resource, Verb, expand_rules
 
 M = TypeVar("M", bound=Model)
+
+
+class CompetitionScope(Protocol):
+    """What a decision needs to know of a competition (``competitions.models.Competition`` is one)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def is_public(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -60,7 +72,7 @@ class AccessDecision:
     reason: str
 
 
-def describe_target(competition: Competition | None, team_id: int | None) -> str:
+def describe_target(competition: CompetitionScope | None, team_id: int | None) -> str:
     if team_id is not None:
         return f"team {team_id} of competition '{competition.slug if competition else '?'}'"
     if competition is not None:
@@ -69,18 +81,24 @@ def describe_target(competition: Competition | None, team_id: int | None) -> str
 
 
 class Authorizer:
-    def __init__(self, user: AbstractBaseUser | AnonymousUser) -> None:
+    def __init__(self, user: User | AnonymousUser) -> None:
         self.user = user
 
     @property
+    def authenticated_user(self) -> User | None:
+        """The caller, when they identified themselves."""
+        return None if isinstance(self.user, AnonymousUser) else self.user
+
+    @property
     def is_authenticated(self) -> bool:
-        return bool(self.user.is_authenticated)
+        return self.authenticated_user is not None
 
     @cached_property
     def grants(self) -> tuple[Grant, ...]:
-        if not self.is_authenticated:
+        user = self.authenticated_user
+        if user is None:
             return ()
-        bindings = RoleBinding.objects.filter(user_id=self.user.pk).select_related("role").order_by("id")
+        bindings = RoleBinding.objects.filter(user=user).select_related("role").order_by("id")
         return tuple(
             Grant(
                 binding_id=binding.pk,
@@ -94,13 +112,13 @@ class Authorizer:
         )
 
     # -- single decisions ----------------------------------------------------------------------------------
-    def _implicit_role(self, competition: Competition | None) -> str | None:
+    def _implicit_role(self, competition: CompetitionScope | None) -> str | None:
         if competition is None or not competition.is_public:
             return None
         return AUTHENTICATED_ON_PUBLIC if self.is_authenticated else ANONYMOUS_ON_PUBLIC
 
     def decide(
-        self, verb: str, resource: str, competition: Competition | None = None, team_id: int | None = None
+        self, verb: Verb, resource: Resource, competition: CompetitionScope | None = None, team_id: int | None = None
     ) -> AccessDecision:
         competition_id = competition.pk if competition is not None else None
         for grant in self.grants:
@@ -116,22 +134,28 @@ class Authorizer:
             f"{describe_target(competition, team_id)}",
         )
 
-    def can(self, verb: str, resource: str, competition: Competition | None = None, team_id: int | None = None) -> bool:
+    def can(
+        self, verb: Verb, resource: Resource, competition: CompetitionScope | None = None, team_id: int | None = None
+    ) -> bool:
         return self.decide(verb, resource, competition, team_id).allowed
 
     def require(
-        self, verb: str, resource: str, competition: Competition | None = None, team_id: int | None = None
+        self, verb: Verb, resource: Resource, competition: CompetitionScope | None = None, team_id: int | None = None
     ) -> AccessDecision:
-        """The decision if allowed; otherwise 401 for anonymous callers and 403 for everyone else."""
+        """The decision if allowed; otherwise the refusal is raised."""
         decision = self.decide(verb, resource, competition, team_id)
         if not decision.allowed:
-            if not self.is_authenticated:
-                raise NotAuthenticated()
-            raise PermissionDenied(f"You may not {verb} {resource} here ({decision.reason}).")
+            raise self.refusal(verb, resource, decision)
         return decision
 
+    def refusal(self, verb: Verb, resource: Resource, decision: AccessDecision) -> DomainError:
+        """The error for a denied decision: 401 for anonymous callers, 403 for everyone else."""
+        if not self.is_authenticated:
+            return NotAuthenticated()
+        return PermissionDenied(f"You may not {verb} {resource} here ({decision.reason}).")
+
     def require_visible(
-        self, resource: str, competition: Competition | None, team_id: int | None = None
+        self, resource: Resource, competition: CompetitionScope | None, team_id: int | None = None
     ) -> AccessDecision:
         """``get`` on the object, or 404: an object the caller may not see does not exist for them."""
         decision = self.decide("get", resource, competition, team_id)
@@ -139,7 +163,7 @@ class Authorizer:
             raise NotFound()
         return decision
 
-    def can_anywhere_in(self, verb: str, resource: str, competition: Competition) -> bool:
+    def can_anywhere_in(self, verb: Verb, resource: Resource, competition: CompetitionScope) -> bool:
         """Whether some binding allows this on the competition or on one of its teams."""
         if self.can(verb, resource, competition):
             return True
@@ -148,7 +172,7 @@ class Authorizer:
             for g in self.grants
         )
 
-    def permissions_in(self, competition: Competition | None, team_id: int | None = None) -> frozenset[Permission]:
+    def permissions_in(self, competition: CompetitionScope | None, team_id: int | None = None) -> frozenset[Permission]:
         """Everything the caller may do on this target: what the escalation rule compares against."""
         competition_id = competition.pk if competition is not None else None
         held: set[Permission] = set()
@@ -160,7 +184,7 @@ class Authorizer:
             held |= IMPLICIT_PERMISSIONS[implicit]
         return frozenset(held)
 
-    def team_id_in(self, competition: Competition) -> int | None:
+    def team_id_in(self, competition: CompetitionScope) -> int | None:
         """The caller's team in this competition (from the team-member binding made on joining)."""
         for grant in self.grants:
             if grant.role == TEAM_MEMBER and grant.competition_id == competition.pk:
@@ -168,25 +192,28 @@ class Authorizer:
         return None
 
     # -- permission-filtered querysets -------------------------------------------------------------------
-    def _platform_allows(self, verb: str, resource: str) -> bool:
+    def _platform_allows(self, verb: Verb, resource: Resource) -> bool:
         return any(g.scope == Scope.PLATFORM and (resource, verb) in g.permissions for g in self.grants)
 
-    def visible_competitions(self, queryset: QuerySet[Competition]) -> QuerySet[Competition]:
-        if self._platform_allows("get", "competitions"):
-            return queryset
-        granted_ids = {
-            g.competition_id
-            for g in self.grants
-            if g.scope == Scope.COMPETITION and ("competitions", "get") in g.permissions
-        }
-        return queryset.filter(Q(visibility=Visibility.PUBLIC) | Q(pk__in=sorted(granted_ids)))
+    def competitions_granting(self, verb: Verb, resource: Resource) -> list[int] | None:
+        """The competitions where a competition-wide binding allows this, sorted; None when a platform binding
+        allows it everywhere. (The implicit roles of public competitions are the caller's to add.)"""
+        if self._platform_allows(verb, resource):
+            return None
+        return sorted(
+            {
+                g.competition_id
+                for g in self.grants
+                if g.scope == Scope.COMPETITION and g.competition_id is not None and (resource, verb) in g.permissions
+            }
+        )
 
     def filter_in_competition(
         self,
         queryset: QuerySet[M],
-        verb: str,
-        resource: str,
-        competition: Competition,
+        verb: Verb,
+        resource: Resource,
+        competition: CompetitionScope,
         team_field: str = "team_id",
     ) -> QuerySet[M]:
         """Objects of one competition the caller may ``verb``: all of them when a binding (or the implicit
@@ -197,7 +224,10 @@ class Authorizer:
             {
                 g.team_id
                 for g in self.grants
-                if g.scope == Scope.TEAM and g.competition_id == competition.pk and (resource, verb) in g.permissions
+                if g.scope == Scope.TEAM
+                and g.team_id is not None
+                and g.competition_id == competition.pk
+                and (resource, verb) in g.permissions
             }
         )
         filters: dict[str, Any] = {f"{team_field}__in": team_ids}

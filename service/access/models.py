@@ -1,4 +1,8 @@
-"""RBAC modelled on Kubernetes: roles are sets of rules, bindings give a role to a user in a scope."""
+"""RBAC modelled on Kubernetes: roles are sets of rules, bindings give a role to a user in a scope.
+
+The scopes (competitions, teams) are referred to by name: every domain app depends on access control, so access
+control imports none of them.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from competitions.models import Competition
-from teams.models import Team, TeamMembership
-
 from .builtin_roles import COMPETITION_HOST
-from .rules import Permission, expand_rules, validate_rules
+from .rules import Permission, Rule, expand_rules, validate_rules
 
 
 class Scope(models.TextChoices):
@@ -23,7 +24,9 @@ class Scope(models.TextChoices):
 class Role(models.Model):
     name = models.SlugField(max_length=64, unique=True)
     description = models.TextField(blank=True)
-    rules = models.JSONField(default=list, help_text='A list of {"resources": [...], "verbs": [...]}.')
+    rules: models.JSONField[list[Rule]] = models.JSONField(
+        default=list, help_text='A list of {"resources": [...], "verbs": [...]}.'
+    )
     bindable_scopes = models.JSONField(default=list, help_text="Scopes this role may be bound in.")
     builtin = models.BooleanField(default=False, help_text="Defined in code; kept in sync on every migrate.")
     managed = models.BooleanField(
@@ -53,11 +56,13 @@ class RoleBinding(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_bindings")
     scope = models.CharField(max_length=16, choices=Scope.choices)
     competition = models.ForeignKey(
-        Competition, null=True, blank=True, on_delete=models.CASCADE, related_name="role_bindings"
+        "competitions.Competition", null=True, blank=True, on_delete=models.CASCADE, related_name="role_bindings"
     )
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="role_bindings")
+    team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="role_bindings"
+    )
     membership = models.OneToOneField(
-        TeamMembership,
+        "teams.TeamMembership",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -116,7 +121,7 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     competition = models.ForeignKey(
-        Competition, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+        "competitions.Competition", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
     competition_slug = models.CharField(max_length=64, blank=True, help_text="Kept after the competition is gone.")
     actor = models.ForeignKey(

@@ -13,7 +13,7 @@ from django.db import connection
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.api import AuthorizedView
+from competitions.api import CompetitionScopedView
 from leaderboards.models import Board
 from submissions.models import Submission, SubmissionStatus
 from teams.models import Team
@@ -29,7 +29,7 @@ def _board(request: Request) -> str:
     return request.query_params.get("board", Board.PUBLIC)
 
 
-class NaiveLeaderboardView(AuthorizedView):
+class NaiveLeaderboardView(CompetitionScopedView):
     def get(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         field = "public_score" if _board(request) == Board.PUBLIC else "private_score"
@@ -89,7 +89,7 @@ ORDER BY position
 """
 
 
-class RawSqlLeaderboardView(AuthorizedView):
+class RawSqlLeaderboardView(CompetitionScopedView):
     def get(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         field = "public_score" if _board(request) == Board.PUBLIC else "private_score"

@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_str
+
+# The type stubs' generic classes (ModelAdmin[Role], ...) must be subscriptable when the code runs.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
+
+# Which deployment this is (dev, staging, prod; "local" on a developer's machine): shown in the admin's header so
+# that an operator sees which environment they are editing.
+PLATFORM_ENVIRONMENT = env_str("PLATFORM_ENVIRONMENT", "local")
 
 # DJANGO_SECRET_KEY is one Secrets Manager value, "new_key" or, while a key is being rotated, "new_key,old_key":
 # the keys after the first only verify what the old key signed (sessions, password-reset links) until they expire.
@@ -42,17 +50,21 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
-    "competition_platform",
+    "core",
     "access",
     "competitions",
     "teams",
     "submissions",
     "leaderboards",
 ]
+# The dev tools (the `seed` command) are not in the image (.dockerignore): installed for local development only;
+# the test settings add them too.
+if DEBUG:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     # First: answers /healthz and /readyz before host validation, redirects or any other middleware.
-    "competition_platform.health.HealthCheckMiddleware",
+    "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,7 +103,7 @@ if env_str("DATABASE_HOST"):
         _db_options["sslmode"] = env_str("DATABASE_SSLMODE")
     DATABASES = {
         "default": {
-            "ENGINE": "competition_platform.db_backend",
+            "ENGINE": "core.db_backend",
             "HOST": env_str("DATABASE_HOST"),
             "PORT": env_str("DATABASE_PORT", "5432"),
             "NAME": env_str("DATABASE_NAME", "postgres"),
@@ -117,7 +129,7 @@ AWS_REGION = env_str("AWS_REGION") or env_str("AWS_DEFAULT_REGION")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Throttle counters must be shared by every task behind the load balancer: the database cache does that
-# without another piece of infrastructure. Its table is created by a migration (competition_platform/0001).
+# without another piece of infrastructure. Its table is created by a migration (core/0001).
 CACHE_TABLE = "django_cache"
 CACHES = {
     "default": {
@@ -193,10 +205,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "competition_platform.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "competition_platform.errors.json_exception_handler",
+    "EXCEPTION_HANDLER": "core.exception_handler.json_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "submissions": env_str("THROTTLE_SUBMISSIONS", "30/minute"),
         "token": env_str("THROTTLE_TOKEN", "10/minute"),

@@ -11,10 +11,15 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 
 from .settings import *  # noqa: F403
+from .settings import INSTALLED_APPS
+
+# The suite covers the dev tools (the seed command) on production settings.
+if "devtools" not in INSTALLED_APPS:
+    INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
 
 DATABASES = {
     "default": {
-        "ENGINE": "competition_platform.db_backend",
+        "ENGINE": "core.db_backend",
         "HOST": "filled-in-by-conftest",
         "PORT": "5432",
         "NAME": "postgres",

@@ -1,18 +1,19 @@
 """URL configuration: the versioned API, its schema and docs, and the admin."""
 
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from access.views import ObtainTokenView
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("competitions/", include("competitions.urls")),
     path("competitions/<slug:slug>/teams/", include("teams.urls")),
     path("competitions/<slug:slug>/submissions/", include("submissions.urls")),
     path("competitions/<slug:slug>/leaderboard/", include("leaderboards.urls")),
-    path("competitions/<slug:slug>/", include("access.urls")),
+    path("competitions/<slug:slug>/", include("governance.urls")),
 ]
 
 urlpatterns = [
@@ -22,7 +23,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "competition_platform.errors.handler400"
-handler403 = "competition_platform.errors.handler403"
-handler404 = "competition_platform.errors.handler404"
-handler500 = "competition_platform.errors.handler500"
+# An operator must see which environment they are editing.
+admin.site.site_header = f"Competition platform administration ({settings.PLATFORM_ENVIRONMENT})"
+admin.site.site_title = f"Competition platform ({settings.PLATFORM_ENVIRONMENT})"
+
+handler400 = "core.exception_handler.handler400"
+handler403 = "core.exception_handler.handler403"
+handler404 = "core.exception_handler.handler404"
+handler500 = "core.exception_handler.handler500"

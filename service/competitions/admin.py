@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from .models import Competition, GroundTruth
 
 
 @admin.register(Competition)
-class CompetitionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CompetitionAdmin(admin.ModelAdmin[Competition]):
     list_display = ["slug", "title", "visibility", "metric", "starts_at", "ends_at", "daily_submission_limit"]
     list_filter = ["visibility", "metric"]
     search_fields = ["slug", "title"]
@@ -12,13 +14,13 @@ class CompetitionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(GroundTruth)
-class GroundTruthAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class GroundTruthAdmin(admin.ModelAdmin[GroundTruth]):
     list_display = ["competition", "public_rows", "private_rows", "uploaded_by", "uploaded_at"]
     exclude = ["rows"]  # can be large; uploaded through the API
     readonly_fields = ["competition", "public_rows", "private_rows", "uploaded_by", "uploaded_at"]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GroundTruth]:
         return super().get_queryset(request).defer("rows").select_related("competition", "uploaded_by")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

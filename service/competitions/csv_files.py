@@ -7,7 +7,9 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import IO
 
-from competition_platform.errors import DomainError
+from core.errors import DomainError
+
+from .metrics import MetricSpec
 
 
 class CsvProblem(Exception):
@@ -21,6 +23,14 @@ class CsvProblem(Exception):
     def as_domain_error(self, code: str) -> DomainError:
         """The 400 the API answers, naming the line and the reason."""
         return DomainError(str(self), code=code, details={"line": self.line, "reason": self.reason})
+
+
+def metric_value(metric: MetricSpec, raw: str, line: int, *, not_a_number: str, empty: str) -> object:
+    """A cell as the metric's value (a finite number, or a non-empty label), or the problem on its line."""
+    value = metric.parse_value(raw)
+    if value is None:
+        raise CsvProblem(line, not_a_number if metric.numeric else empty)
+    return value
 
 
 def read_text(upload: IO[bytes], max_bytes: int) -> str:

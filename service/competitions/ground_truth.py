@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import IO
 
-from .csv_files import CsvProblem, read_text, rows_with_unique_ids
+from .csv_files import CsvProblem, metric_value, read_text, rows_with_unique_ids
 from .metrics import MetricSpec
 from .models import Usage
 
@@ -32,14 +32,13 @@ def parse_ground_truth(upload: IO[bytes], metric: MetricSpec, max_bytes: int) ->
         usage = USAGES.get(usage_raw.lower())
         if usage is None:
             raise CsvProblem(line, f"usage must be Public or Private, got '{usage_raw}'")
-        expected = metric.parse_value(expected_raw)
-        if expected is None:
-            raise CsvProblem(
-                line,
-                f"expected value '{expected_raw}' is not a finite number ({metric.name})"
-                if metric.numeric
-                else "the expected label is empty",
-            )
+        expected = metric_value(
+            metric,
+            expected_raw,
+            line,
+            not_a_number=f"expected value '{expected_raw}' is not a finite number ({metric.name})",
+            empty="the expected label is empty",
+        )
         rows[row_id] = [expected, usage]
         counts[usage] += 1
     for usage, count in counts.items():

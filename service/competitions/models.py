@@ -27,12 +27,16 @@ class Metric(models.TextChoices):
 
 class CompetitionQuerySet(models.QuerySet["Competition"]):
     def with_ground_truth_flag(self) -> CompetitionQuerySet:
+        """Annotates ``has_ground_truth`` (what the API shows) without loading the rows."""
         return self.annotate(
             has_ground_truth=models.Exists(GroundTruth.objects.filter(competition=models.OuterRef("pk")))
         )
 
 
 class Competition(models.Model):
+    # The audit log names a competition by its slug, as its URL does.
+    audit_id_field = "slug"
+
     slug = models.SlugField(max_length=64, unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import IO, Any
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import IO
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from access import audit
-from access.authorizer import AccessDecision
+from access.audit import AuthorizedAction
 from access.builtin_roles import COMPETITION_HOST
 from access.models import Role, RoleBinding, Scope
-from competition_platform.errors import Conflict
+from core.errors import Conflict
 
 from .csv_files import CsvProblem
 from .ground_truth import parse_ground_truth
@@ -22,69 +22,64 @@ from .models import Competition, GroundTruth
 FIELDS_FROZEN_AFTER_FIRST_SUBMISSION = frozenset({"metric"})
 
 
+@dataclass(frozen=True, kw_only=True)
+class CompetitionFields:
+    """What a host chooses of a competition; None leaves a field as it is (on creation: the model's default)."""
+
+    title: str | None = None
+    description: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    visibility: str | None = None
+    metric: str | None = None
+    daily_submission_limit: int | None = None
+    max_team_size: int | None = None
+
+    def given(self) -> dict[str, object]:
+        return {name: value for name, value in asdict(self).items() if value is not None}
+
+
 @transaction.atomic
-def create_competition(user: AbstractBaseUser, data: dict[str, Any], decision: AccessDecision) -> Competition:
-    """Create a competition; its creator becomes its first host."""
-    competition = Competition.objects.create(created_by=user, **data)
+def create_competition(*, authorized: AuthorizedAction, slug: str, fields: CompetitionFields) -> Competition:
+    """Create a competition; its creator becomes its first host. The serializer has checked that the required
+    fields (title, start, end, metric) are given; the database refuses a competition without them."""
+    creator = authorized.actor
+    competition = Competition.objects.create(slug=slug, created_by=creator, **fields.given())
     binding = RoleBinding.objects.create(
         role=Role.objects.get(name=COMPETITION_HOST),
-        user=user,
+        user=creator,
         scope=Scope.COMPETITION,
         competition=competition,
-        created_by=user,
+        created_by=creator,
     )
-    audit.record(
-        actor=user,
-        action="competition.create",
-        decision=decision,
-        competition=competition,
-        target_type="competition",
-        target_id=competition.slug,
-        details={"host_binding": binding.pk},
-    )
+    authorized.within(competition).record(competition, details={"host_binding": binding.pk})
     return competition
 
 
 @transaction.atomic
 def update_competition(
-    competition: Competition, user: AbstractBaseUser, changes: dict[str, Any], decision: AccessDecision
+    *, authorized: AuthorizedAction, competition: Competition, changes: CompetitionFields
 ) -> Competition:
+    given = changes.given()
     frozen = FIELDS_FROZEN_AFTER_FIRST_SUBMISSION & {
-        field for field, value in changes.items() if getattr(competition, field) != value
+        field for field, value in given.items() if getattr(competition, field) != value
     }
     if frozen and competition.submissions.exists():
         raise Conflict(f"{', '.join(sorted(frozen))} cannot change once submissions exist", code="frozen_field")
-    for field, value in changes.items():
+    for field, value in given.items():
         setattr(competition, field, value)
     competition.save()
-    audit.record(
-        actor=user,
-        action="competition.update",
-        decision=decision,
-        competition=competition,
-        target_type="competition",
-        target_id=competition.slug,
-        details={"fields": sorted(changes)},
-    )
+    authorized.record(competition, details={"fields": sorted(given)})
     return competition
 
 
 @transaction.atomic
-def delete_competition(competition: Competition, user: AbstractBaseUser, decision: AccessDecision) -> None:
-    audit.record(
-        actor=user,
-        action="competition.delete",
-        decision=decision,
-        competition=competition,
-        target_type="competition",
-        target_id=competition.slug,
-    )
+def delete_competition(*, authorized: AuthorizedAction, competition: Competition) -> None:
+    authorized.record(competition)
     competition.delete()
 
 
-def upload_ground_truth(
-    competition: Competition, user: AbstractBaseUser, upload: IO[bytes], decision: AccessDecision
-) -> GroundTruth:
+def upload_ground_truth(*, authorized: AuthorizedAction, competition: Competition, upload: IO[bytes]) -> GroundTruth:
     """Replace the ground truth; refused once submissions were scored against the current one."""
     try:
         parsed = parse_ground_truth(upload, competition.metric_spec, settings.GROUND_TRUTH_MAX_BYTES)
@@ -100,16 +95,8 @@ def upload_ground_truth(
                 "rows": parsed.rows,
                 "public_rows": parsed.public_rows,
                 "private_rows": parsed.private_rows,
-                "uploaded_by": user,
+                "uploaded_by": authorized.actor,
             },
         )
-        audit.record(
-            actor=user,
-            action="groundtruth.upload",
-            decision=decision,
-            competition=competition,
-            target_type="competition",
-            target_id=competition.slug,
-            details={"public_rows": parsed.public_rows, "private_rows": parsed.private_rows},
-        )
+        authorized.record(competition, details={"public_rows": parsed.public_rows, "private_rows": parsed.private_rows})
     return ground_truth

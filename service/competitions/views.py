@@ -6,15 +6,18 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from access.api import AuthorizedView
+from access.audit import AuditAction
+from core.errors import NotFound
 
 from . import services
-from .models import Competition, GroundTruth
+from .api import CompetitionScopedView
+from .models import GroundTruth
+from .selectors import visible_competitions
 from .serializers import (
     CompetitionSerializer,
     CompetitionUpdateSerializer,
@@ -27,7 +30,7 @@ class CompetitionListView(AuthorizedView):
     serializer_class = CompetitionSerializer
 
     def get_queryset(self) -> Any:
-        return self.authz.visible_competitions(Competition.objects.with_ground_truth_flag())
+        return visible_competitions(self.authz)
 
     @extend_schema(operation_id="competitions_list")
     def get(self, request: Request) -> Response:
@@ -35,15 +38,18 @@ class CompetitionListView(AuthorizedView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def post(self, request: Request) -> Response:
-        decision = self.require("create", "competitions", audit_action="competition.create")
+        authorized = self.authorize(AuditAction.COMPETITION_CREATE, "create", "competitions")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        competition = services.create_competition(request.user, serializer.validated_data, decision)
-        competition.has_ground_truth = False  # type: ignore[attr-defined]
+        fields = dict(serializer.validated_data)
+        slug = fields.pop("slug")
+        competition = services.create_competition(
+            authorized=authorized, slug=slug, fields=services.CompetitionFields(**fields)
+        )
         return Response(self.get_serializer(competition).data, status=status.HTTP_201_CREATED)
 
 
-class CompetitionDetailView(AuthorizedView):
+class CompetitionDetailView(CompetitionScopedView):
     serializer_class = CompetitionSerializer
 
     @extend_schema(operation_id="competitions_retrieve")
@@ -53,34 +59,25 @@ class CompetitionDetailView(AuthorizedView):
     @extend_schema(request=CompetitionUpdateSerializer, responses=CompetitionSerializer)
     def patch(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
-        decision = self.require(
-            "update",
-            "competitions",
-            competition,
-            audit_action="competition.update",
-            target_type="competition",
-            target_id=slug,
+        authorized = self.authorize(
+            AuditAction.COMPETITION_UPDATE, "update", "competitions", competition, target=competition
         )
         serializer = CompetitionUpdateSerializer(competition, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        competition = services.update_competition(competition, request.user, serializer.validated_data, decision)
+        changes = services.CompetitionFields(**serializer.validated_data)
+        competition = services.update_competition(authorized=authorized, competition=competition, changes=changes)
         return Response(self.get_serializer(competition).data)
 
     def delete(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
-        decision = self.require(
-            "delete",
-            "competitions",
-            competition,
-            audit_action="competition.delete",
-            target_type="competition",
-            target_id=slug,
+        authorized = self.authorize(
+            AuditAction.COMPETITION_DELETE, "delete", "competitions", competition, target=competition
         )
-        services.delete_competition(competition, request.user, decision)
+        services.delete_competition(authorized=authorized, competition=competition)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class GroundTruthView(AuthorizedView):
+class GroundTruthView(CompetitionScopedView):
     """Hosts upload the ground truth; only a summary is ever returned."""
 
     serializer_class = GroundTruthSummarySerializer
@@ -97,15 +94,12 @@ class GroundTruthView(AuthorizedView):
     @extend_schema(request=GroundTruthUploadSerializer, responses={201: GroundTruthSummarySerializer})
     def post(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
-        decision = self.require(
-            "create",
-            "groundtruth",
-            competition,
-            audit_action="groundtruth.upload",
-            target_type="competition",
-            target_id=slug,
+        authorized = self.authorize(
+            AuditAction.GROUND_TRUTH_UPLOAD, "create", "groundtruth", competition, target=competition
         )
         upload = GroundTruthUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        ground_truth = services.upload_ground_truth(competition, request.user, upload.validated_data["file"], decision)
+        ground_truth = services.upload_ground_truth(
+            authorized=authorized, competition=competition, upload=upload.validated_data["file"]
+        )
         return Response(self.get_serializer(ground_truth).data, status=status.HTTP_201_CREATED)

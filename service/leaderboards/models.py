@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import models
 
 from competitions.models import Competition
-from submissions.models import Submission
 from teams.models import Team
 
 
@@ -24,7 +23,8 @@ class LeaderboardEntry(models.Model):
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="leaderboard_entries")
     board = models.CharField(max_length=8, choices=Board.choices)
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    # By name: the submissions app builds on this one (it calls leaderboards.services), not the other way round.
+    submission = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
     sort_key = models.FloatField()
     submitted_at = models.DateTimeField()

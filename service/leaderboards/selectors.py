@@ -32,7 +32,9 @@ class LeaderboardRow:
 
 def board_entries(competition: Competition, board: str) -> QuerySet[LeaderboardEntry, dict[str, Any]]:
     """Ordered rows of one board, as dictionaries (the paginator slices this)."""
-    return LeaderboardEntry.objects.filter(competition=competition, board=board).order_by(*ORDER).values(*ROW_FIELDS)
+    entries = LeaderboardEntry.objects.filter(competition=competition, board=board).order_by(*ORDER)
+    rows: QuerySet[LeaderboardEntry, dict[str, Any]] = entries.values(*ROW_FIELDS)
+    return rows
 
 
 def rank_of(competition: Competition, board: str, sort_key: float) -> int:

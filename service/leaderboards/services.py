@@ -1,18 +1,35 @@
-"""Keeping the denormalized leaderboard in step with scored and deleted submissions.
+"""Keeping the denormalized leaderboard in step with scored and deleted submissions: the one place that writes it.
 
-Both functions run inside the caller's transaction, so a board never shows a submission that is not stored.
+The submissions app calls these functions inside its own transactions, so a board never shows a submission that
+is not stored. This app sits below submissions: it knows a submission only as a ``ScoredSubmission``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Protocol
 
 from django.db import connection
 
+from competitions.metrics import MetricSpec
+
 from .models import Board, LeaderboardEntry
 
-if TYPE_CHECKING:
-    from submissions.models import Submission
+
+class ScoredSubmission(Protocol):
+    """What a board row needs of a submission (``submissions.models.Submission`` is one)."""
+
+    pk: Any
+    competition_id: int
+    team_id: int
+    public_score: float | None
+    private_score: float | None
+    created_at: datetime
+
+
+def score_on(submission: ScoredSubmission, board: str) -> float | None:
+    return submission.public_score if board == Board.PUBLIC else submission.private_score
 
 
 def _upsert_sql() -> str:
@@ -30,11 +47,10 @@ def _upsert_sql() -> str:
     )
 
 
-def _offer(submission: Submission, board: str) -> None:
-    score = submission.public_score if board == Board.PUBLIC else submission.private_score
+def _offer(submission: ScoredSubmission, board: str, metric: MetricSpec) -> None:
+    score = score_on(submission, board)
     if score is None:
         return
-    sort_key = submission.competition.metric_spec.sort_key(score)
     with connection.cursor() as cursor:
         cursor.execute(
             _upsert_sql(),
@@ -44,35 +60,37 @@ def _offer(submission: Submission, board: str) -> None:
                 board,
                 submission.pk,
                 score,
-                sort_key,
+                metric.sort_key(score),
                 submission.created_at,
             ],
         )
 
 
-def record_scored_submission(submission: Submission) -> None:
-    """Offer a newly scored submission to both boards of its team."""
-    if not submission.is_scored:
-        return
+def record_scored_submission(*, submission: ScoredSubmission, metric: MetricSpec) -> None:
+    """Offer a newly scored submission to both boards of its team (a failed one has no scores: nothing)."""
     for board in Board.values:
-        _offer(submission, board)
+        _offer(submission, board, metric)
 
 
-def forget_submission(submission: Submission) -> None:
-    """Before a submission is deleted: its team's entries fall back to the best remaining submission."""
-    from submissions.models import Submission, SubmissionStatus
+def best_of(candidates: Iterable[ScoredSubmission], board: str, metric: MetricSpec) -> ScoredSubmission | None:
+    """The submission a board shows for these: the best score, the earliest among equal ones (as the upsert)."""
+    scored = [(score, candidate) for candidate in candidates if (score := score_on(candidate, board)) is not None]
+    if not scored:
+        return None
+    return min(scored, key=lambda pair: (-metric.sort_key(pair[0]), pair[1].created_at, pair[1].pk))[1]
 
-    affected = list(LeaderboardEntry.objects.filter(submission=submission).values_list("board", flat=True))
+
+def forget_submission(
+    *, submission: ScoredSubmission, metric: MetricSpec, remaining: Iterable[ScoredSubmission]
+) -> None:
+    """Before a submission is deleted: its team's entries fall back to the best of the team's ``remaining``
+    scored submissions (read only when the submission was on a board)."""
+    affected = list(LeaderboardEntry.objects.filter(submission_id=submission.pk).values_list("board", flat=True))
     if not affected:
         return
-    LeaderboardEntry.objects.filter(submission=submission).delete()
-    remaining = Submission.objects.filter(team_id=submission.team_id, status=SubmissionStatus.SCORED).exclude(
-        pk=submission.pk
-    )
-    higher_is_better = submission.competition.higher_is_better
+    LeaderboardEntry.objects.filter(submission_id=submission.pk).delete()
+    candidates = list(remaining)
     for board in affected:
-        field = "public_score" if board == Board.PUBLIC else "private_score"
-        order = f"-{field}" if higher_is_better else field
-        best = remaining.select_related("competition").order_by(order, "created_at", "id").first()
+        best = best_of(candidates, board, metric)
         if best is not None:
-            _offer(best, board)
+            _offer(best, board, metric)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.api import AuthorizedView
-from competition_platform.pagination import StandardPagination
+from competitions.api import CompetitionScopedView
+from core.errors import NotFound
+from core.pagination import StandardPagination
 
 from .models import Board
 from .selectors import board_entries, ranked_rows, team_row
@@ -17,7 +18,7 @@ from .serializers import LeaderboardPageSerializer, LeaderboardRowSerializer
 from .visibility import can_see_board
 
 
-class LeaderboardView(AuthorizedView):
+class LeaderboardView(CompetitionScopedView):
     serializer_class = LeaderboardPageSerializer
 
     @extend_schema(
@@ -40,7 +41,7 @@ class LeaderboardView(AuthorizedView):
         paginator = StandardPagination()
         self._paginator = paginator
         page = paginator.paginate_queryset(board_entries(competition, board), request, view=self) or []
-        offset = paginator.page.start_index() - 1 if page else 0
+        offset = paginator.page.start_index() - 1 if page and paginator.page is not None else 0
         rows = ranked_rows(competition, board, list(page), offset)
         mine = team_row(competition, board, self.authz.team_id_in(competition))
         response = self.get_paginated_response(LeaderboardRowSerializer(rows, many=True).data)

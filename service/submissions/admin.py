@@ -4,7 +4,7 @@ from .models import DailySubmissionQuota, Submission
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SubmissionAdmin(admin.ModelAdmin[Submission]):
     list_display = [
         "id",
         "competition",
@@ -32,7 +32,7 @@ class SubmissionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(DailySubmissionQuota)
-class DailySubmissionQuotaAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DailySubmissionQuotaAdmin(admin.ModelAdmin[DailySubmissionQuota]):
     list_display = ["team", "day", "used"]
     raw_id_fields = ["team"]
     list_select_related = ["team"]

@@ -64,7 +64,7 @@ class DailySubmissionQuota(models.Model):
     """How many submissions a team made on a UTC day. Deleting a submission leaves the count alone, and the
     count only grows through one conditional UPDATE, so two concurrent uploads cannot share the last slot."""
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="daily_quotas")
     day = models.DateField()
     used = models.PositiveIntegerField(default=0)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from competitions.csv_files import CsvProblem, read_text, rows_with_unique_ids
+from competitions.csv_files import CsvProblem, metric_value, read_text, rows_with_unique_ids
 from competitions.metrics import MetricSpec
 
 HEADER = ("id", "prediction")
@@ -23,15 +23,13 @@ def parse_predictions(
         last_line = line
         if row_id not in ground_truth_rows:
             raise CsvProblem(line, f"unknown id '{row_id[:100]}'")
-        value = metric.parse_value(raw)
-        if value is None:
-            raise CsvProblem(
-                line,
-                f"prediction '{raw[:100]}' for id '{row_id}' is not a finite number"
-                if metric.numeric
-                else f"the prediction for id '{row_id}' is empty",
-            )
-        predictions[row_id] = value
+        predictions[row_id] = metric_value(
+            metric,
+            raw,
+            line,
+            not_a_number=f"prediction '{raw[:100]}' for id '{row_id}' is not a finite number",
+            empty=f"the prediction for id '{row_id}' is empty",
+        )
     if len(predictions) != len(ground_truth_rows):
         missing = [row_id for row_id in ground_truth_rows if row_id not in predictions]
         raise CsvProblem(

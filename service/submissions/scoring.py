@@ -60,5 +60,5 @@ def score_submission(submission: Submission, predictions: Predictions | None = N
         submission.private_score = private_score
         submission.scored_at = timezone.now()
         submission.save(update_fields=["status", "public_score", "private_score", "scored_at"])
-        record_scored_submission(submission)
+        record_scored_submission(submission=submission, metric=competition.metric_spec)
     return submission

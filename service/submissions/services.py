@@ -6,21 +6,19 @@ import datetime as dt
 from typing import IO
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from access import audit
-from access.authorizer import AccessDecision
-from competition_platform.errors import Conflict, QuotaExceeded
+from access.audit import AuthorizedAction
 from competitions.csv_files import CsvProblem
 from competitions.models import Competition, GroundTruth
+from core.errors import Conflict, QuotaExceeded
 from leaderboards.services import forget_submission
 from teams.models import Team
 
-from .models import DailySubmissionQuota, Submission
+from .models import DailySubmissionQuota, Submission, SubmissionStatus
 from .predictions import parse_predictions
 from .scoring import score_submission
 
@@ -46,7 +44,7 @@ def claim_daily_slot(team: Team, limit: int, day: dt.date) -> int:
 
 
 def submit_predictions(
-    competition: Competition, team: Team, user: AbstractBaseUser, upload: IO[bytes], decision: AccessDecision
+    *, authorized: AuthorizedAction, competition: Competition, team: Team, upload: IO[bytes]
 ) -> Submission:
     """Validate the file, take a daily slot, store it, then score it (the scorer is request-independent)."""
     if not competition.is_open():
@@ -67,37 +65,27 @@ def submit_predictions(
         submission = Submission(
             competition=competition,
             team=team,
-            submitted_by=user,
+            submitted_by=authorized.actor,
             original_name=str(getattr(upload, "name", ""))[:255],
             row_count=len(predictions),
         )
         submission.file.save("predictions.csv", ContentFile(content), save=False)
         submission.save()
-        audit.record(
-            actor=user,
-            action="submission.create",
-            decision=decision,
-            competition=competition,
-            target_type="submission",
-            target_id=submission.pk,
-            details={"team": team.pk, "daily_slots_used": used},
-        )
+        authorized.record(submission, details={"team": team.pk, "daily_slots_used": used})
     return score_submission(submission, predictions)
 
 
 @transaction.atomic
-def delete_submission(submission: Submission, user: AbstractBaseUser, decision: AccessDecision) -> None:
+def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -> None:
     """Delete a submission; its daily slot stays used, its team's boards fall back to the next best."""
-    forget_submission(submission)
-    audit.record(
-        actor=user,
-        action="submission.delete",
-        decision=decision,
-        competition=submission.competition,
-        target_type="submission",
-        target_id=submission.pk,
-        details={"team": submission.team_id},
+    forget_submission(
+        submission=submission,
+        metric=submission.competition.metric_spec,
+        remaining=Submission.objects.filter(team_id=submission.team_id, status=SubmissionStatus.SCORED).exclude(
+            pk=submission.pk
+        ),
     )
+    authorized.record(submission, details={"team": submission.team_id})
     stored_name = submission.file.name
     storage = submission.file.storage
     submission.delete()

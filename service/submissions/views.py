@@ -6,14 +6,14 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.api import AuthorizedView
-from competition_platform.errors import Conflict
-from competition_platform.throttling import PostRateThrottle
+from access.audit import AuditAction, AuditTarget
+from competitions.api import CompetitionScopedView
+from core.errors import Conflict, NotFound
+from core.throttling import PostRateThrottle
 from leaderboards.models import Board
 from leaderboards.visibility import can_see_board
 from teams.models import Team
@@ -23,16 +23,15 @@ from .models import Submission
 from .serializers import SubmissionSerializer, SubmissionUploadSerializer
 
 
-class SubmissionViewMixin(AuthorizedView):
+class SubmissionViewMixin(CompetitionScopedView):
     serializer_class = SubmissionSerializer
 
     def get_queryset(self) -> Any:
         return Submission.objects.filter(competition=self.get_competition()).select_related("team", "submitted_by")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        context["show_private"] = can_see_board(self.authz, self.get_competition(), Board.PRIVATE)
-        return context
+        show_private = can_see_board(self.authz, self.get_competition(), Board.PRIVATE)
+        return {**super().get_serializer_context(), "show_private": show_private}
 
 
 class SubmissionListView(SubmissionViewMixin):
@@ -53,27 +52,29 @@ class SubmissionListView(SubmissionViewMixin):
     def post(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         team_id = self.authz.team_id_in(competition)
-        decision = self.require(
+        # A refused upload is logged against the caller's team (the submission does not exist).
+        authorized = self.authorize(
+            AuditAction.SUBMISSION_CREATE,
             "create",
             "submissions",
             competition,
             team_id,
-            audit_action="submission.create",
-            target_type="team",
-            target_id=team_id or "",
+            target=AuditTarget.kind(Team, team_id),
         )
         if team_id is None:  # allowed (e.g. a platform admin) but a submission needs a team
             raise Conflict("you are not in a team of this competition", code="no_team")
         body = SubmissionUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         team = Team.objects.get(pk=team_id, competition=competition)
-        submission = services.submit_predictions(competition, team, request.user, body.validated_data["file"], decision)
+        submission = services.submit_predictions(
+            authorized=authorized, competition=competition, team=team, upload=body.validated_data["file"]
+        )
         return Response(self.get_serializer(submission).data, status=status.HTTP_201_CREATED)
 
 
 class SubmissionDetailView(SubmissionViewMixin):
     def get_submission(self) -> Submission:
-        submission = self.get_queryset().filter(pk=self.kwargs["submission_id"]).first()
+        submission: Submission | None = self.get_queryset().filter(pk=self.kwargs["submission_id"]).first()
         if submission is None:
             raise NotFound()
         submission.competition = self.get_competition()
@@ -85,14 +86,9 @@ class SubmissionDetailView(SubmissionViewMixin):
 
     def delete(self, request: Request, slug: str, submission_id: int) -> Response:
         submission = self.get_submission()
-        decision = self.require(
-            "delete",
-            "submissions",
-            submission.competition,
-            submission.team_id,
-            audit_action="submission.delete",
-            target_type="submission",
-            target_id=submission.pk,
+        competition, team_id = submission.competition, submission.team_id
+        authorized = self.authorize(
+            AuditAction.SUBMISSION_DELETE, "delete", "submissions", competition, team_id, target=submission
         )
-        services.delete_submission(submission, request.user, decision)
+        services.delete_submission(authorized=authorized, submission=submission)
         return Response(status=status.HTTP_204_NO_CONTENT)

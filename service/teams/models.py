@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from django.apps import apps
 from django.conf import settings
 from django.db import models
 
@@ -25,9 +24,7 @@ class Team(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    members = models.ManyToManyField(  # type: ignore[var-annotated]
-        settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams"
-    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams")
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -42,9 +39,9 @@ class Team(models.Model):
 
     def has_submitted(self) -> bool:
         """Whether the team ever took a daily submission slot; deleted submissions count, as for the daily limit."""
-        # Looked up by name: the submissions app depends on this one, not the other way round.
-        quota = apps.get_model("submissions", "DailySubmissionQuota")
-        return bool(quota.objects.filter(team=self, used__gt=0).exists())
+        # Through the reverse relation of the quota's foreign key: the submissions app builds on this one, so this
+        # one does not import it.
+        return self.daily_quotas.filter(used__gt=0).exists()
 
 
 class TeamMembership(models.Model):

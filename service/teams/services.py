@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import PermissionDenied
 
-from access import audit
-from access.authorizer import AccessDecision
+from access.audit import AuthorizedAction
 from access.builtin_roles import TEAM_MEMBER
 from access.models import Role, RoleBinding, Scope
-from competition_platform.errors import Conflict
 from competitions.models import Competition
+from core.errors import Conflict, PermissionDenied
 
 from .models import Team, TeamMembership
 
@@ -23,13 +21,13 @@ def _require_not_ended(competition: Competition) -> None:
         raise Conflict("the competition has ended; teams can no longer change", code="competition_ended")
 
 
-def _require_not_host(competition: Competition, user: AbstractBaseUser) -> None:
+def _require_not_host(competition: Competition, user: User) -> None:
     # Hosts see the ground truth and the private board before the end: they cannot compete.
     if RoleBinding.hosts_of(competition.pk).filter(user=user).exists():
         raise Conflict("hosts of a competition cannot compete in it", code="host_cannot_compete")
 
 
-def _add_member(team: Team, user: AbstractBaseUser) -> TeamMembership:
+def _add_member(team: Team, user: User) -> TeamMembership:
     """Membership plus its team-member binding. The database refuses a second team in one competition."""
     try:
         with transaction.atomic():
@@ -48,40 +46,29 @@ def _add_member(team: Team, user: AbstractBaseUser) -> TeamMembership:
 
 
 @transaction.atomic
-def create_team(competition: Competition, user: AbstractBaseUser, name: str, decision: AccessDecision) -> Team:
+def create_team(*, authorized: AuthorizedAction, competition: Competition, name: str) -> Team:
+    """A new team of the caller, who becomes its first member."""
+    creator = authorized.actor
     _require_not_ended(competition)
-    _require_not_host(competition, user)
+    _require_not_host(competition, creator)
     try:
         with transaction.atomic():
-            team = Team.objects.create(competition=competition, name=name, created_by=user)
+            team = Team.objects.create(competition=competition, name=name, created_by=creator)
     except IntegrityError:
         raise Conflict(f"a team named '{name}' already exists in this competition", code="team_name_taken") from None
-    _add_member(team, user)
-    audit.record(
-        actor=user,
-        action="team.create",
-        decision=decision,
-        competition=competition,
-        target_type="team",
-        target_id=team.pk,
-        details={"name": name},
-    )
+    _add_member(team, creator)
+    authorized.record(team, details={"name": name})
     return team
 
 
-def join_team(team: Team, user: AbstractBaseUser, invite_code: str, decision: AccessDecision) -> TeamMembership:
+def join_team(*, authorized: AuthorizedAction, team: Team, invite_code: str) -> TeamMembership:
+    """The caller joins with the team's invite code, while the team has room."""
     competition = team.competition
     _require_not_ended(competition)
-    _require_not_host(competition, user)
+    _require_not_host(competition, authorized.actor)
     if not secrets.compare_digest(invite_code.encode(), team.invite_code.encode()):
-        denied = AccessDecision(False, f"denied: wrong invite code for team {team.pk} ({decision.reason})")
-        audit.record(
-            actor=user,
-            action="team.join",
-            decision=denied,
-            competition=competition,
-            target_type="team",
-            target_id=team.pk,
+        authorized.record_denial(
+            f"denied: wrong invite code for team {team.pk} ({authorized.decision.reason})", target=team
         )
         raise PermissionDenied("The invite code is not valid for this team.")
     with transaction.atomic():
@@ -89,20 +76,14 @@ def join_team(team: Team, user: AbstractBaseUser, invite_code: str, decision: Ac
         locked = Team.objects.select_for_update().get(pk=team.pk)
         if locked.memberships.count() >= competition.max_team_size:
             raise Conflict(f"the team is full ({competition.max_team_size} members at most)", code="team_full")
-        membership = _add_member(locked, user)
-        audit.record(
-            actor=user,
-            action="team.join",
-            decision=decision,
-            competition=competition,
-            target_type="team",
-            target_id=team.pk,
-        )
+        membership = _add_member(locked, authorized.actor)
+        authorized.record(team)
     return membership
 
 
 @transaction.atomic
-def leave_team(team: Team, user: AbstractBaseUser, decision: AccessDecision) -> None:
+def leave_team(*, authorized: AuthorizedAction, team: Team) -> None:
+    """The caller leaves the team (their team-member binding goes with the membership)."""
     _require_not_ended(team.competition)
     # The daily limit counts per team: a member who could leave after submitting would get fresh slots in a new
     # team and a second row on the leaderboard. A team that has submitted keeps its members.
@@ -110,14 +91,7 @@ def leave_team(team: Team, user: AbstractBaseUser, decision: AccessDecision) -> 
         raise Conflict(
             "the team has already submitted; its members stay with its submissions", code="team_has_submitted"
         )
-    deleted, _ = TeamMembership.objects.filter(team=team, user=user).delete()  # the binding goes with it
+    deleted, _ = TeamMembership.objects.filter(team=team, user=authorized.actor).delete()
     if not deleted:
         raise Conflict("you are not a member of this team", code="not_a_member")
-    audit.record(
-        actor=user,
-        action="team.leave",
-        decision=decision,
-        competition=team.competition,
-        target_type="team",
-        target_id=team.pk,
-    )
+    authorized.record(team)

@@ -7,18 +7,20 @@ from typing import Any
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.api import AuthorizedView
+from access.audit import AuditAction, AuditTarget, AuthorizedAction
+from access.rules import Verb
+from competitions.api import CompetitionScopedView
+from core.errors import NotFound
 
 from . import services
 from .models import Team, TeamMembership
 from .serializers import JoinTeamSerializer, TeamCreateSerializer, TeamSerializer
 
 
-class TeamViewMixin(AuthorizedView):
+class TeamViewMixin(CompetitionScopedView):
     serializer_class = TeamSerializer
 
     def get_queryset(self) -> Any:
@@ -26,18 +28,27 @@ class TeamViewMixin(AuthorizedView):
         return Team.objects.filter(competition=self.get_competition()).prefetch_related(members)
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        context["my_team_id"] = self.authz.team_id_in(self.get_competition())
-        return context
+        return {**super().get_serializer_context(), "my_team_id": self.authz.team_id_in(self.get_competition())}
 
     def get_team(self) -> Team:
         """The team of the URL within the competition of the URL, or 404."""
         competition = self.get_competition()
-        team = self.get_queryset().filter(pk=self.kwargs["team_id"]).first()
+        team: Team | None = self.get_queryset().filter(pk=self.kwargs["team_id"]).first()
         if team is None:
             raise NotFound()
         self.authz.require_visible("teams", competition, team.pk)
         return team
+
+    def authorize_on_team(self, action: AuditAction, verb: Verb) -> tuple[Team, AuthorizedAction]:
+        """The team of the URL, and the caller's authorization to ``verb`` it (a refusal is audited)."""
+        team = self.get_team()
+        return team, self.authorize(action, verb, "teams", self.get_competition(), team.pk, target=team)
+
+    def created_response(self, team: Team) -> Response:
+        """201 with the team as its members see it (with its invite code)."""
+        team = self.get_queryset().get(pk=team.pk)
+        context = {**self.get_serializer_context(), "my_team_id": team.pk}
+        return Response(TeamSerializer(team, context=context).data, status=status.HTTP_201_CREATED)
 
 
 class TeamListView(TeamViewMixin):
@@ -51,13 +62,13 @@ class TeamListView(TeamViewMixin):
     @extend_schema(request=TeamCreateSerializer, responses={201: TeamSerializer})
     def post(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
-        decision = self.require("create", "teams", competition, audit_action="team.create", target_type="team")
+        authorized = self.authorize(
+            AuditAction.TEAM_CREATE, "create", "teams", competition, target=AuditTarget.kind(Team)
+        )
         body = TeamCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        team = services.create_team(competition, request.user, body.validated_data["name"], decision)
-        team = self.get_queryset().get(pk=team.pk)
-        context = {**self.get_serializer_context(), "my_team_id": team.pk}
-        return Response(TeamSerializer(team, context=context).data, status=status.HTTP_201_CREATED)
+        team = services.create_team(authorized=authorized, competition=competition, name=body.validated_data["name"])
+        return self.created_response(team)
 
 
 class TeamDetailView(TeamViewMixin):
@@ -68,38 +79,16 @@ class TeamDetailView(TeamViewMixin):
 class JoinTeamView(TeamViewMixin):
     @extend_schema(request=JoinTeamSerializer, responses={201: TeamSerializer})
     def post(self, request: Request, slug: str, team_id: int) -> Response:
-        competition = self.get_competition()
-        team = self.get_team()
-        decision = self.require(
-            "join",
-            "teams",
-            competition,
-            team.pk,
-            audit_action="team.join",
-            target_type="team",
-            target_id=team.pk,
-        )
+        team, authorized = self.authorize_on_team(AuditAction.TEAM_JOIN, "join")
         body = JoinTeamSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.join_team(team, request.user, body.validated_data["invite_code"], decision)
-        team = self.get_queryset().get(pk=team.pk)
-        context = {**self.get_serializer_context(), "my_team_id": team.pk}
-        return Response(TeamSerializer(team, context=context).data, status=status.HTTP_201_CREATED)
+        services.join_team(authorized=authorized, team=team, invite_code=body.validated_data["invite_code"])
+        return self.created_response(team)
 
 
 class LeaveTeamView(TeamViewMixin):
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, slug: str, team_id: int) -> Response:
-        competition = self.get_competition()
-        team = self.get_team()
-        decision = self.require(
-            "leave",
-            "teams",
-            competition,
-            team.pk,
-            audit_action="team.leave",
-            target_type="team",
-            target_id=team.pk,
-        )
-        services.leave_team(team, request.user, decision)
+        team, authorized = self.authorize_on_team(AuditAction.TEAM_LEAVE, "leave")
+        services.leave_team(authorized=authorized, team=team)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from access.audit import AuditAction, AuthorizedAction
 from access.authorizer import AccessDecision
 from access.builtin_roles import COMPETITION_HOST
 from access.models import Role, RoleBinding, Scope
@@ -21,6 +22,11 @@ from teams.models import Team
 from teams.services import create_team, join_team
 
 ALLOWED = AccessDecision(True, "allowed: test setup")
+
+
+def allowed(action: AuditAction, actor: Any, competition: Competition) -> AuthorizedAction:
+    return AuthorizedAction(decision=ALLOWED, action=action, actor=actor, competition=competition)
+
 
 # Six rows, three per board.
 LABELS_TRUTH: dict[str, list[object]] = {
@@ -91,9 +97,13 @@ def set_truth(competition: Competition, truth: dict[str, list[object]]) -> Groun
 
 
 def make_team(competition: Competition, name: str, *members: Any) -> Team:
-    team = create_team(competition, members[0], name, ALLOWED)
+    team = create_team(
+        authorized=allowed(AuditAction.TEAM_CREATE, members[0], competition), competition=competition, name=name
+    )
     for member in members[1:]:
-        join_team(team, member, team.invite_code, ALLOWED)
+        join_team(
+            authorized=allowed(AuditAction.TEAM_JOIN, member, competition), team=team, invite_code=team.invite_code
+        )
     return team
 
 
@@ -106,7 +116,12 @@ def predictions_csv(values: dict[str, object]) -> str:
 
 
 def submit(competition: Competition, team: Team, user: Any, values: dict[str, object]) -> Submission:
-    return submit_predictions(competition, team, user, csv_upload(predictions_csv(values)), ALLOWED)
+    return submit_predictions(
+        authorized=allowed(AuditAction.SUBMISSION_CREATE, user, competition),
+        competition=competition,
+        team=team,
+        upload=csv_upload(predictions_csv(values)),
+    )
 
 
 def all_correct(truth: dict[str, list[object]] = LABELS_TRUTH) -> dict[str, object]:

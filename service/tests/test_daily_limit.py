@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from competition_platform.errors import QuotaExceeded
+from core.errors import QuotaExceeded
 from submissions.models import DailySubmissionQuota, Submission
 from submissions.services import claim_daily_slot, utc_day
 

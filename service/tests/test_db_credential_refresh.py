@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from competition_platform.db_backend import base as backend
+from core.db_backend import base as backend
 
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform-db-AbCdEf"
 

@@ -24,7 +24,7 @@ def queries_for(client: Any, url: str) -> int:
     return len(captured)
 
 
-def grow_and_compare(client: Any, url: str, add_row: Callable[[int], None], rows_in: Callable[[Any], int]) -> None:
+def grow_and_compare(client: Any, url: str, add_row: Callable[[int], object], rows_in: Callable[[Any], int]) -> None:
     add_row(0)
     one = queries_for(client, url)
     assert rows_in(client.get(url).json()) == 1

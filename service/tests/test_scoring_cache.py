@@ -24,14 +24,14 @@ def loader(truth, calls):
 
 
 def test_a_hit_does_not_load_again():
-    cache, calls = GroundTruthCache(max_entries=2), []
+    cache, calls = GroundTruthCache(max_entries=2), list[str]()
     assert cache.get(1, NUMBERS.summary.version, loader(NUMBERS, calls)) is NUMBERS
     assert cache.get(1, NUMBERS.summary.version, loader(NUMBERS, calls)) is NUMBERS
     assert len(calls) == 1
 
 
 def test_the_least_recently_used_entry_goes_first():
-    cache, calls = GroundTruthCache(max_entries=2), []
+    cache, calls = GroundTruthCache(max_entries=2), list[str]()
     cache.get(1, NUMBERS.summary.version, loader(NUMBERS, calls))
     cache.get(2, LABELS.summary.version, loader(LABELS, calls))
     cache.get(1, NUMBERS.summary.version, loader(NUMBERS, calls))  # 1 is now the most recent
@@ -44,7 +44,7 @@ def test_the_least_recently_used_entry_goes_first():
 
 
 def test_a_new_version_is_a_new_entry():
-    cache, calls = GroundTruthCache(max_entries=4), []
+    cache, calls = GroundTruthCache(max_entries=4), list[str]()
     cache.get(1, NUMBERS.summary.version, loader(NUMBERS, calls))
     cache.get(1, LABELS.summary.version, loader(LABELS, calls))
     assert len(calls) == 2

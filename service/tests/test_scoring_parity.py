@@ -7,10 +7,11 @@ import gzip
 
 import pytest
 
+from scoring.upload_reading import SizeLimits
+
 from .scoring_oracle import (
     LABEL_TRUTH,
     NUMBER_TRUTH,
-    SizeLimits,
     ground_truth_columnar,
     ground_truth_row_by_row,
     predictions_columnar,

@@ -71,7 +71,7 @@ def probe(env: dict[str, str]) -> dict:
 def test_production_settings_follow_the_environment():
     settings = probe(PRODUCTION_ENV)
     assert settings["debug"] is False
-    assert settings["engine"] == "competition_platform.db_backend"
+    assert settings["engine"] == "core.db_backend"
     assert settings["db"] == {"HOST": "db.internal", "PORT": "5432", "NAME": "platform", "USER": "app"}
     assert settings["options"]["sslmode"] == "require"
     assert settings["storage"] == "storages.backends.s3.S3Storage"
@@ -82,7 +82,7 @@ def test_production_settings_follow_the_environment():
     assert settings["proxy"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert settings["ssl_redirect"] is True
     assert settings["cache"] == "django.core.cache.backends.db.DatabaseCache"
-    assert settings["first_middleware"] == "competition_platform.health.HealthCheckMiddleware"
+    assert settings["first_middleware"] == "core.health.HealthCheckMiddleware"
 
 
 def test_without_database_settings_local_development_uses_sqlite_and_the_filesystem():

@@ -14,6 +14,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import triggers
 from constructs import Construct
 
+from stacks.nag import acknowledge, acknowledge_lambda_basic_execution, iam5
+
 RUNNER_CODE = Path(__file__).resolve().parent / "runner"
 MIGRATION_COMMAND = ["python", "manage.py", "migrate", "--noinput"]
 CONTAINER_NAME = "migrate"
@@ -44,6 +46,8 @@ class DatabaseMigrations(Construct):
     The runner function's environment holds the image's asset hash, so every new image gives a new function version
     in the template and the Trigger runs again (the task definition ARN alone is a Ref whose text never changes).
     A failed migration fails the stack update: CloudFormation rolls back and the running version keeps serving.
+    During that rollback CloudFormation replays the Trigger with the previous handler version; the runner sees its
+    stack in UPDATE_ROLLBACK_IN_PROGRESS and does nothing, so a rollback never runs the old image's `migrate`.
     `cdk deploy 'Dev/*'` runs it too.
     """
 
@@ -85,6 +89,8 @@ class DatabaseMigrations(Construct):
                 "SUBNETS": ",".join(vpc_subnets.subnet_ids),
                 "SECURITY_GROUPS": props.security_group.security_group_id,
                 "LOG_GROUP": props.log_group.log_group_name,
+                # The runner skips the migration while this stack rolls back (see runner/index.py).
+                "STACK_ID": cdk.Aws.STACK_ID,
             },
         )
         task_definition.grant_run(self.runner)
@@ -93,6 +99,10 @@ class DatabaseMigrations(Construct):
         )
         self.runner.add_to_role_policy(
             iam.PolicyStatement(actions=["ecs:DescribeTasks", "ecs:StopTask"], resources=[cluster_tasks])
+        )
+        # Its own stack's status and nothing else: the stack ARN, not a name pattern.
+        self.runner.add_to_role_policy(
+            iam.PolicyStatement(actions=["cloudformation:DescribeStacks"], resources=[cdk.Aws.STACK_ID])
         )
 
         self.trigger = triggers.Trigger(
@@ -111,15 +121,9 @@ class DatabaseMigrations(Construct):
         role = self.runner.role
         if role is None:  # lambda_.Function always creates one when none is given
             raise RuntimeError("the migration runner has no role")
-        cdk.Validations.of(role).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                "AWSLambdaBasicExecutionRole]",
-                reason="The runner only writes its own logs; the AWS-managed basic execution policy is the "
-                "documented minimum for that.",
-            ),
-            cdk.Acknowledgment(
-                id=f"AwsSolutions-IAM5[Resource::{cluster_tasks}]",
-                reason="Task ids exist only after RunTask; Describe/StopTask are limited to tasks of this cluster.",
-            ),
+        acknowledge_lambda_basic_execution(role, "The migration runner")
+        acknowledge(
+            role,
+            iam5(f"Resource::{cluster_tasks}"),
+            reason="Task ids exist only after RunTask; Describe/StopTask are limited to tasks of this cluster.",
         )

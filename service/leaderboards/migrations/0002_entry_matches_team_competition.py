@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from competition_platform.composite_keys import team_competition_fk
+from core.composite_keys import team_competition_fk
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,5 @@
+import sys
+
+from scripts.cost.report import main
+
+sys.exit(main())

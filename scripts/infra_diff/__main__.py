@@ -1,0 +1,5 @@
+import sys
+
+from scripts.infra_diff.cli import main
+
+sys.exit(main())

@@ -1,0 +1,40 @@
+"""Typed, validated configuration of the platform's environments.
+
+The configuration lives in `cdk.json` under the context key `platform`. It is read once, here, into frozen
+dataclasses; constructs receive these objects and never read context or environment variables themselves.
+
+Every rule that rejects a value raises `ConfigError` with one line naming the key, the value and what is
+allowed, before any construct (and so any jsii call) exists.
+"""
+
+from stacks.config.loader import load_platform_config
+from stacks.config.model import (
+    CONTEXT_KEY,
+    ENVIRONMENT_NAMES,
+    FARGATE_TASK_SIZES,
+    PRODUCTION,
+    PROJECT,
+    DatabaseConfig,
+    DomainConfig,
+    EnvironmentConfig,
+    PipelineConfig,
+    PlatformConfig,
+    ServiceConfig,
+)
+from stacks.config.reader import ConfigError
+
+__all__ = [
+    "CONTEXT_KEY",
+    "ENVIRONMENT_NAMES",
+    "FARGATE_TASK_SIZES",
+    "PRODUCTION",
+    "PROJECT",
+    "ConfigError",
+    "DatabaseConfig",
+    "DomainConfig",
+    "EnvironmentConfig",
+    "PipelineConfig",
+    "PlatformConfig",
+    "ServiceConfig",
+    "load_platform_config",
+]

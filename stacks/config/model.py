@@ -1,0 +1,127 @@
+"""The configuration's types: frozen dataclasses that constructs receive, and the constants they share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from stacks.config.reader import ConfigError
+
+CONTEXT_KEY = "platform"
+# The prefix of every physical resource name (cluster, service, task families, alarms, database, secrets) and the
+# `project` tag: `EnvironmentConfig.resource_name` and `secret_name` build the names from it.
+PROJECT = "competition-platform"
+ENVIRONMENT_NAMES = ("dev", "staging", "prod")
+PRODUCTION = "prod"
+
+# Fargate accepts only these task sizes: cpu units -> allowed memory in MiB.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+
+RDS_MAX_BACKUP_RETENTION_DAYS = 35
+RDS_MIN_STORAGE_GIB = 20
+RDS_MAX_STORAGE_GIB = 65536
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    instance_class: str
+    allocated_storage_gib: int
+    max_allocated_storage_gib: int
+    multi_az: bool
+    backup_retention_days: int
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    cpu: int
+    memory_mib: int
+    min_count: int
+    max_count: int
+
+
+@dataclass(frozen=True)
+class DomainConfig:
+    domain_name: str
+    hosted_zone_id: str
+    hosted_zone_name: str
+
+
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    name: str
+    account: str
+    region: str
+    availability_zones: tuple[str, ...]
+    nat_gateways: int
+    database: DatabaseConfig
+    service: ServiceConfig
+    domain: DomainConfig | None
+
+    @property
+    def is_production(self) -> bool:
+        return self.name == PRODUCTION
+
+    @property
+    def is_dev(self) -> bool:
+        return self.name == "dev"
+
+    @property
+    def keeps_data(self) -> bool:
+        """Stateful resources are protected from deletion everywhere but dev."""
+        return not self.is_dev
+
+    def resource_name(self, *parts: str) -> str:
+        """`competition-platform-<env>[-<part>...]`: the physical name of one of this environment's resources.
+
+        Every resource name is built here, so that they all share one shape and an operator can tell the environment
+        from any of them (a cluster, a service, a task family, an alarm, the database instance)."""
+        return "-".join((PROJECT, self.name, *parts))
+
+    def secret_name(self, name: str) -> str:
+        """`competition-platform/<env>/<name>`: Secrets Manager names are paths, which IAM policies can match."""
+        return f"{PROJECT}/{self.name}/{name}"
+
+    @property
+    def submissions_bucket_name(self) -> str:
+        """Fixed, so that the service stack needs no reference to the storage stack for it, and so that an
+        accidental replacement of the bucket fails (the name is taken) instead of starting an empty one."""
+        return f"compete-{self.name}-submissions-{self.account}-{self.region}"
+
+    @property
+    def stage_id(self) -> str:
+        """The construct id of this environment's stage: `Dev`, `Staging`, `Prod`."""
+        return self.name.capitalize()
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Where the delivery pipeline lives (the tooling account) and what it watches."""
+
+    account: str
+    region: str
+    connection_arn: str
+    repository: str  # "owner/name" on GitHub
+    branch: str
+    notification_email: str | None
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    environments: Mapping[str, EnvironmentConfig]
+    pipeline: PipelineConfig
+
+    def environment(self, name: str) -> EnvironmentConfig:
+        if name not in self.environments:
+            raise ConfigError(
+                f"environment {name!r} is not configured; configured environments: {', '.join(self.environments)}"
+            )
+        return self.environments[name]

@@ -1,0 +1,88 @@
+"""Loading the sections of one environment: its database, its service and its domain."""
+
+from __future__ import annotations
+
+import re
+
+from stacks.config.model import (
+    FARGATE_TASK_SIZES,
+    PRODUCTION,
+    RDS_MAX_BACKUP_RETENTION_DAYS,
+    RDS_MAX_STORAGE_GIB,
+    RDS_MIN_STORAGE_GIB,
+    DatabaseConfig,
+    DomainConfig,
+    ServiceConfig,
+)
+from stacks.config.reader import ConfigError, Reader, show
+
+_INSTANCE_CLASS = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+_DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_HOSTED_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+
+
+def load_database(environment: str, database: Reader) -> DatabaseConfig:
+    instance_class = database.string(
+        "instanceClass", _INSTANCE_CLASS, "an instance class without the db. prefix, such as t4g.medium"
+    )
+    allocated = database.integer("allocatedStorageGiB", RDS_MIN_STORAGE_GIB, RDS_MAX_STORAGE_GIB)
+    max_allocated = database.integer("maxAllocatedStorageGiB", allocated, RDS_MAX_STORAGE_GIB)
+    multi_az = database.boolean("multiAz")
+    backup_retention = database.integer("backupRetentionDays", 1, RDS_MAX_BACKUP_RETENTION_DAYS)
+    database.reject_unknown_keys()
+    if environment == PRODUCTION and not multi_az:
+        raise ConfigError(f"{database.key('multiAz')} = false: production must run the database multi-AZ")
+    return DatabaseConfig(
+        instance_class=instance_class,
+        allocated_storage_gib=allocated,
+        max_allocated_storage_gib=max_allocated,
+        multi_az=multi_az,
+        backup_retention_days=backup_retention,
+    )
+
+
+def load_service(service: Reader) -> ServiceConfig:
+    cpu_value = service.raw("cpu")
+    if cpu_value not in FARGATE_TASK_SIZES or isinstance(cpu_value, bool):
+        raise ConfigError(
+            f"{service.key('cpu')} = {show(cpu_value)}: expected one of the Fargate cpu sizes "
+            f"{', '.join(str(cpu) for cpu in FARGATE_TASK_SIZES)}"
+        )
+    cpu: int = cpu_value
+    memory = service.raw("memoryMiB")
+    allowed_memory = FARGATE_TASK_SIZES[cpu]
+    if isinstance(memory, bool) or memory not in allowed_memory:
+        raise ConfigError(
+            f"{service.key('memoryMiB')} = {show(memory)}: Fargate does not accept it with cpu {cpu}; "
+            f"allowed: {_describe_memory(allowed_memory)}"
+        )
+    min_count = service.integer("minCount", 1, 1000)
+    max_count = service.integer("maxCount", 1, 1000)
+    service.reject_unknown_keys()
+    if min_count > max_count:
+        raise ConfigError(
+            f"{service.key('minCount')} = {min_count}: must not exceed {service.key('maxCount')} = {max_count}"
+        )
+    return ServiceConfig(cpu=cpu, memory_mib=memory, min_count=min_count, max_count=max_count)
+
+
+def _describe_memory(allowed: tuple[int, ...]) -> str:
+    if len(allowed) <= 3:
+        return ", ".join(str(memory) for memory in allowed)
+    step = allowed[1] - allowed[0]
+    return f"{allowed[0]} to {allowed[-1]} in steps of {step}"
+
+
+def load_domain(env: Reader) -> DomainConfig | None:
+    if env.raw("domain", required=False) is None:
+        return None
+    domain = env.child("domain")
+    domain_name = domain.string("domainName", _DOMAIN_NAME, "a lower-case DNS name such as compete.example.com")
+    hosted_zone_id = domain.string("hostedZoneId", _HOSTED_ZONE_ID, "a Route 53 hosted zone id such as Z0123456789ABC")
+    hosted_zone_name = domain.string("hostedZoneName", _DOMAIN_NAME, "the hosted zone's DNS name")
+    domain.reject_unknown_keys()
+    if domain_name != hosted_zone_name and not domain_name.endswith("." + hosted_zone_name):
+        raise ConfigError(
+            f'{domain.key("domainName")} = "{domain_name}": not inside the hosted zone "{hosted_zone_name}"'
+        )
+    return DomainConfig(domain_name=domain_name, hosted_zone_id=hosted_zone_id, hosted_zone_name=hosted_zone_name)

@@ -1,0 +1,108 @@
+"""ServiceRuntime: what the web and migration tasks share: the cluster, the image, the log group, the Django key,
+and the shape of their task definitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from stacks.config import EnvironmentConfig
+from stacks.log_groups import environment_log_group
+from stacks.nag import acknowledge, iam5
+from stacks.removal_policies import retained_outside_dev
+
+SERVICE_SOURCE = Path(__file__).resolve().parent.parent.parent / "service"
+# Files in service/ that never go into the image; also keeps the asset hash stable when they change.
+IMAGE_EXCLUDES = [
+    "**/__pycache__",
+    "**/*.pyc",
+    ".pytest_cache",
+    "tests",
+    "benchmarks",
+    "media",
+    "staticfiles",
+    "db.sqlite3",
+    "*.md",
+]
+
+
+@dataclass(frozen=True)
+class ServiceRuntimeProps:
+    config: EnvironmentConfig
+    vpc: ec2.IVpc
+
+
+class ServiceRuntime:
+    """Builds into `scope` (see stacks/service/__init__.py): the resources keep the ids they had in the stack."""
+
+    def __init__(self, scope: Construct, props: ServiceRuntimeProps) -> None:
+        self._scope = scope
+        self._config = props.config
+        config = props.config
+        self.cluster_name = config.resource_name()
+        self.cluster = ecs.Cluster(
+            scope,
+            "Cluster",
+            cluster_name=self.cluster_name,
+            vpc=props.vpc,
+            container_insights_v2=ecs.ContainerInsights.ENABLED,
+        )
+        self.image_asset = ecr_assets.DockerImageAsset(
+            scope,
+            "Image",
+            directory=str(SERVICE_SOURCE),
+            platform=ecr_assets.Platform.LINUX_AMD64,
+            exclude=IMAGE_EXCLUDES,
+        )
+        self.image = ecs.ContainerImage.from_docker_image_asset(self.image_asset)
+        self.log_group = environment_log_group(
+            scope, "ContainerLogs", config, production_retention=logs.RetentionDays.SIX_MONTHS
+        )
+        self.django_secret_key = secretsmanager.Secret(
+            scope,
+            "DjangoSecretKey",
+            description=f"Django SECRET_KEY of the {config.name} competition service",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            removal_policy=retained_outside_dev(config),
+        )
+        acknowledge(
+            self.django_secret_key,
+            "AwsSolutions-SMG4",
+            reason="Django signs sessions and tokens with this key; rotating it needs SECRET_KEY_FALLBACKS and a "
+            "redeploy, so it is rotated by hand (README: rotating the Django secret key).",
+        )
+
+    def task_definition(self, construct_id: str, role: str) -> ecs.FargateTaskDefinition:
+        """A Fargate task definition of the configured size, in the family `competition-platform-<env>-<role>`."""
+        size = self._config.service
+        task_definition = ecs.FargateTaskDefinition(
+            self._scope,
+            construct_id,
+            family=self._config.resource_name(role),
+            cpu=size.cpu,
+            memory_limit_mib=size.memory_mib,
+            runtime_platform=ecs.RuntimePlatform(
+                cpu_architecture=ecs.CpuArchitecture.X86_64,
+                operating_system_family=ecs.OperatingSystemFamily.LINUX,
+            ),
+        )
+        acknowledge(
+            task_definition,
+            "AwsSolutions-ECS2",
+            reason="Only non-secret settings (allowed hosts, bucket name, secret ARN) are environment variables; "
+            "every credential is an ECS secret from Secrets Manager.",
+        )
+        acknowledge(
+            task_definition.obtain_execution_role(),
+            iam5("Resource::*"),
+            reason="ecr:GetAuthorizationToken has no resource-level permissions and must name *; the image pull "
+            "itself is limited to the asset repository.",
+        )
+        return task_definition

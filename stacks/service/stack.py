@@ -1,0 +1,118 @@
+"""ServiceStack: the competition service on ECS Fargate behind an Application Load Balancer. Stateless."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_rds as rds
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from stacks.config import EnvironmentConfig
+from stacks.migrations import DatabaseMigrations, DatabaseMigrationsProps
+from stacks.service.container_environment import ContainerEnvironmentProps, container_environment
+from stacks.service.deployment_alarms import DeploymentAlarms, DeploymentAlarmsProps, deployment_alarm_names
+from stacks.service.load_balancer import PublicLoadBalancer, PublicLoadBalancerProps
+from stacks.service.runtime import ServiceRuntime, ServiceRuntimeProps
+from stacks.service.security_groups import ServiceSecurityGroups, ServiceSecurityGroupsProps
+from stacks.service.web_service import TASK_SUBNETS, WebService, WebServiceProps
+
+
+@dataclass(frozen=True)
+class ServiceStackProps:
+    config: EnvironmentConfig
+    vpc: ec2.IVpc
+    database: rds.DatabaseInstance
+    database_secret: secretsmanager.ISecret
+    access_logs_bucket: s3.IBucket
+
+
+class ServiceStack(cdk.Stack):
+    """Runs the image built from `service/` as a Fargate service and as a one-off migration task.
+
+    The order below is the order of the template's resources: keep it (see stacks/service/__init__.py).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, props: ServiceStackProps) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description="Competition platform: ECS Fargate service behind a load balancer",
+        )
+        config = props.config
+        self.runtime = ServiceRuntime(self, ServiceRuntimeProps(config=config, vpc=props.vpc))
+        self.security_groups = ServiceSecurityGroups(
+            self, ServiceSecurityGroupsProps(vpc=props.vpc, database=props.database)
+        )
+        self.load_balancer = PublicLoadBalancer(
+            self,
+            PublicLoadBalancerProps(
+                config=config,
+                vpc=props.vpc,
+                security_group=self.security_groups.load_balancer,
+                access_logs_bucket=props.access_logs_bucket,
+            ),
+        )
+        self.service_url = self.load_balancer.url
+        # By name, not by reference: the service stack needs nothing from the storage stack's outputs for it.
+        submissions_bucket = s3.Bucket.from_bucket_name(self, "SubmissionsBucket", config.submissions_bucket_name)
+        self.container_environment = container_environment(
+            ContainerEnvironmentProps(
+                config=config,
+                public_host=self.load_balancer.public_host,
+                service_url=self.service_url,
+                database_secret=props.database_secret,
+                django_secret_key=self.runtime.django_secret_key,
+                submissions_bucket=submissions_bucket,
+            )
+        )
+        self.web = WebService(
+            self,
+            WebServiceProps(
+                config=config,
+                runtime=self.runtime,
+                container_environment=self.container_environment,
+                security_group=self.security_groups.tasks,
+                submissions_bucket=submissions_bucket,
+                database_secret=props.database_secret,
+                deployment_alarm_names=deployment_alarm_names(config),
+            ),
+        )
+        self.migration_task_definition = self.runtime.task_definition("MigrationTask", "migrate")
+        self.migrations = self._migrations()
+        target_group = self.load_balancer.forward_to(self.web.service)
+        self.web.scale_on(target_group)
+        self.alarms = DeploymentAlarms(
+            self, DeploymentAlarmsProps(config=config, target_group=target_group, service=self.web.service)
+        )
+
+        # The pipeline's smoke test reads this output (env_from_cfn_outputs).
+        self.service_url_output = cdk.CfnOutput(
+            self, "ServiceUrl", value=self.service_url, description="Public URL of the service"
+        )
+        cdk.CfnOutput(self, "ClusterName", value=self.runtime.cluster.cluster_name)
+        cdk.CfnOutput(self, "MigrationTaskDefinitionArn", value=self.migration_task_definition.task_definition_arn)
+
+    def _migrations(self) -> DatabaseMigrations:
+        """Runs the migration task (same image, environment and secrets as the web task) before the service is
+        updated."""
+        return DatabaseMigrations(
+            self,
+            "Migrations",
+            DatabaseMigrationsProps(
+                cluster=self.runtime.cluster,
+                cluster_name=self.runtime.cluster_name,
+                task_definition=self.migration_task_definition,
+                image=self.runtime.image,
+                image_version=self.runtime.image_asset.asset_hash,
+                environment=self.container_environment.environment,
+                secrets=self.container_environment.secrets,
+                log_group=self.runtime.log_group,
+                subnets=TASK_SUBNETS,
+                security_group=self.security_groups.tasks,
+                run_before=self.web.service,
+            ),
+        )

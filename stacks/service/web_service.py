@@ -1,0 +1,111 @@
+"""WebService: the web task definition, the Fargate service that runs it, and its scaling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from stacks.config import EnvironmentConfig
+from stacks.nag import acknowledge, iam5
+from stacks.service.container_environment import ContainerEnvironment
+from stacks.service.load_balancer import CONTAINER_PORT
+from stacks.service.runtime import ServiceRuntime
+
+TASK_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+CPU_TARGET_PERCENT = 60
+REQUESTS_PER_TASK_PER_MINUTE = 1000
+
+
+@dataclass(frozen=True)
+class WebServiceProps:
+    config: EnvironmentConfig
+    runtime: ServiceRuntime
+    container_environment: ContainerEnvironment
+    security_group: ec2.SecurityGroup
+    submissions_bucket: s3.IBucket
+    database_secret: secretsmanager.ISecret
+    deployment_alarm_names: list[str]
+
+
+class WebService:
+    """Builds into `scope` (see stacks/service/__init__.py): the resources keep the ids they had in the stack."""
+
+    def __init__(self, scope: Construct, props: WebServiceProps) -> None:
+        config = props.config
+        self._config = config
+        self.task_definition = props.runtime.task_definition("WebTask", "web")
+        self.task_definition.add_container(
+            "web",
+            image=props.runtime.image,
+            essential=True,
+            port_mappings=[ecs.PortMapping(container_port=CONTAINER_PORT, name="http")],
+            logging=ecs.LogDriver.aws_logs(stream_prefix="web", log_group=props.runtime.log_group),
+            environment=props.container_environment.environment,
+            secrets=props.container_environment.secrets,
+            stop_timeout=cdk.Duration.seconds(30),
+        )
+        self._grant_task_access(props.submissions_bucket, props.database_secret)
+        self.service = ecs.FargateService(
+            scope,
+            "Service",
+            service_name=config.resource_name("web"),
+            cluster=props.runtime.cluster,
+            task_definition=self.task_definition,
+            vpc_subnets=TASK_SUBNETS,
+            security_groups=[props.security_group],
+            assign_public_ip=False,
+            # A rolling deployment never drops below the current capacity and may double it while it runs.
+            min_healthy_percent=100,
+            max_healthy_percent=200,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            deployment_alarms=ecs.DeploymentAlarmConfig(
+                alarm_names=props.deployment_alarm_names, behavior=ecs.AlarmBehavior.ROLLBACK_ON_ALARM
+            ),
+            health_check_grace_period=cdk.Duration.seconds(60),
+            propagate_tags=ecs.PropagatedTagSource.SERVICE,
+            enable_ecs_managed_tags=True,
+        )
+
+    def scale_on(self, target_group: elbv2.ApplicationTargetGroup) -> None:
+        """Between the configured bounds, on CPU and on requests per task: out fast, in slowly."""
+        scaling = self.service.auto_scale_task_count(
+            min_capacity=self._config.service.min_count, max_capacity=self._config.service.max_count
+        )
+        scaling.scale_on_cpu_utilization(
+            "CpuScaling",
+            target_utilization_percent=CPU_TARGET_PERCENT,
+            scale_in_cooldown=cdk.Duration.minutes(5),
+            scale_out_cooldown=cdk.Duration.minutes(1),
+        )
+        scaling.scale_on_request_count(
+            "RequestScaling",
+            requests_per_target=REQUESTS_PER_TASK_PER_MINUTE,
+            target_group=target_group,
+            scale_in_cooldown=cdk.Duration.minutes(5),
+            scale_out_cooldown=cdk.Duration.minutes(1),
+        )
+
+    def _grant_task_access(self, submissions_bucket: s3.IBucket, database_secret: secretsmanager.ISecret) -> None:
+        """The web task reads, writes and deletes submission files, and nothing else in S3; the migration task
+        needs no bucket access at all."""
+        task_role = self.task_definition.task_role
+        bucket_grants = s3.BucketGrants.from_bucket(submissions_bucket)
+        bucket_grants.actions_on_object_keys(task_role, "*", "s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+        # Without ListBucket a missing key answers 403 instead of 404 and storage.exists() raises.
+        bucket_grants.actions_on_bucket_and_object_keys(task_role, "*", "s3:ListBucket")
+        # The app re-reads the rotated password itself when a new connection is refused: ECS injects secrets
+        # only at task start (aws/containers-roadmap#495).
+        database_secret.grant_read(task_role)
+        acknowledge(
+            task_role,
+            iam5(f"Resource::{submissions_bucket.bucket_arn}/*"),
+            reason="Submission files are created at run time under keys the service chooses; the grant is limited "
+            "to Get/Put/DeleteObject in this one bucket.",
+        )

@@ -1,0 +1,131 @@
+"""The container's environment is a contract between the stacks (stacks/service/container_environment.py) and the
+service's settings (service/competition_platform/settings.py): the tasks receive exactly the contract's variables,
+the settings read every one of them, and from them alone the settings load as production.
+
+The settings are executed in a subprocess (tests/settings_probe.py) with `os.environ` replaced by each task's
+variables, recording every name they look up: what counts is what the settings really read, however they read it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stacks.config import ENVIRONMENT_NAMES
+from tests.conftest import SynthesizedPlatform, stage_id
+
+PROBE = Path(__file__).resolve().parent / "settings_probe.py"
+TASKS = ("web", "migrate")
+# Values that exist only at deploy time (secret fields, CloudFormation references): what the probe gets instead.
+DEPLOY_TIME_VALUES = {
+    "DATABASE_HOST": "competition-platform-env.c0ffee.eu-west-1.rds.amazonaws.com",
+    "DATABASE_PORT": "5433",
+    "DATABASE_NAME": "competitions",
+    "DATABASE_USER": "platform_admin",
+    "DATABASE_PASSWORD": "password-from-the-rds-secret",
+    "DJANGO_SECRET_KEY": "django-secret-key-from-secrets-manager-" + "k" * 26,
+    "DATABASE_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:competition-platform/env/database",
+    # Dev has no domain: the allowed host and the trusted origin name the load balancer.
+    "DJANGO_ALLOWED_HOSTS": "dev-alb-1234567890.eu-west-1.elb.amazonaws.com",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "http://dev-alb-1234567890.eu-west-1.elb.amazonaws.com",
+}
+LABELS = [f"{stage_id(environment)}/{task}" for environment in ENVIRONMENT_NAMES for task in TASKS]
+
+
+def container(synthesized: SynthesizedPlatform, label: str) -> dict[str, Any]:
+    stage, task = label.split("/")
+    (definition,) = [
+        resource["Properties"]
+        for resource in synthesized.resources(f"{stage}/Service", "AWS::ECS::TaskDefinition").values()
+        if resource["Properties"]["Family"].endswith(f"-{task}")
+    ]
+    (only_container,) = definition["ContainerDefinitions"]
+    return dict(only_container)
+
+
+def received_variables(synthesized: SynthesizedPlatform, label: str) -> dict[str, Any]:
+    """Name → value of every variable the task receives: plain ones with their template value, secrets as None."""
+    definition = container(synthesized, label)
+    plain = {variable["Name"]: variable["Value"] for variable in definition.get("Environment", [])}
+    secrets = {secret["Name"]: None for secret in definition.get("Secrets", [])}
+    return {**plain, **secrets}
+
+
+def probe_values(variables: dict[str, Any]) -> dict[str, str]:
+    """Literal template values as they are; deploy-time values (secrets, references) from DEPLOY_TIME_VALUES."""
+    values = {}
+    for name, value in variables.items():
+        if isinstance(value, str):
+            values[name] = value
+        elif name in DEPLOY_TIME_VALUES:
+            values[name] = DEPLOY_TIME_VALUES[name]
+        else:
+            raise AssertionError(
+                f"{name} is known only at deploy time: give it a realistic value in DEPLOY_TIME_VALUES"
+            )
+    return values
+
+
+@pytest.fixture(scope="module")
+def probed(synthesized: SynthesizedPlatform) -> dict[str, dict[str, Any]]:
+    """Every task's variables, and the probe's report of the settings loaded from them, by "Prod/web" etc."""
+    variables = {label: received_variables(synthesized, label) for label in LABELS}
+    request = {label: probe_values(received) for label, received in variables.items()}
+    answer = subprocess.run(
+        [sys.executable, str(PROBE)], input=json.dumps(request), capture_output=True, text=True, check=True
+    )
+    reports: dict[str, dict[str, Any]] = json.loads(answer.stdout)
+    return {label: {"variables": request[label], **reports[label]} for label in LABELS}
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENT_NAMES)
+def test_both_tasks_receive_exactly_the_contract(synthesized: SynthesizedPlatform, environment: str) -> None:
+    contract = synthesized.platform.stages[environment].service.container_environment.names
+
+    for task in TASKS:
+        assert set(received_variables(synthesized, f"{stage_id(environment)}/{task}")) == contract
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_settings_read_every_variable_the_task_receives(probed: dict[str, dict[str, Any]], label: str) -> None:
+    report = probed[label]
+
+    unread = set(report["variables"]) - set(report["read"])
+
+    assert unread == set(), f"{label}: the stacks set {sorted(unread)}, which settings.py never reads"
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_settings_load_as_production_from_the_contract_alone(probed: dict[str, dict[str, Any]], label: str) -> None:
+    """Every setting the service requires in production is set: the settings raise nothing (a missing required
+    variable is ImproperlyConfigured), and nothing falls back to a development default (SQLite, local files, an
+    insecure key, no allowed host)."""
+    report = probed[label]
+    variables = report["variables"]
+
+    assert report["error"] is None, f"{label}: {report['error']}"
+    settings = report["settings"]
+    assert settings["DEBUG"] is False
+    assert settings["SECRET_KEY"] == variables["DJANGO_SECRET_KEY"]
+    assert settings["DATABASE"]["ENGINE"] != "django.db.backends.sqlite3"
+    assert {key: value for key, value in settings["DATABASE"].items() if key != "ENGINE"} == {
+        "HOST": variables["DATABASE_HOST"],
+        "PORT": variables["DATABASE_PORT"],
+        "NAME": variables["DATABASE_NAME"],
+        "USER": variables["DATABASE_USER"],
+        "PASSWORD": variables["DATABASE_PASSWORD"],
+    }
+    assert settings["DATABASE_OPTIONS"]["sslmode"] == "require"
+    assert settings["DATABASE_SECRET_ARN"] == variables["DATABASE_SECRET_ARN"]
+    assert (settings["STORAGE_BACKEND"], settings["STORAGE_BUCKET"]) == (
+        "storages.backends.s3.S3Storage",
+        variables["SUBMISSIONS_BUCKET"],
+    )
+    assert settings["ALLOWED_HOSTS"] == [variables["DJANGO_ALLOWED_HOSTS"]]
+    assert settings["CSRF_TRUSTED_ORIGINS"] == [variables["DJANGO_CSRF_TRUSTED_ORIGINS"]]
+    assert settings["SECURE_SSL_REDIRECT"] is (variables["DJANGO_SECURE_SSL_REDIRECT"] == "true")

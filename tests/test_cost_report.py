@@ -1,0 +1,232 @@
+"""The cost report (`make cost`) on the session's synthesized templates: it counts what the templates contain."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts.cost.estimate import Estimate, estimate_environment
+from scripts.cost.price_table import PriceTable, PriceTableError, load_price_table
+from scripts.cost.pricers import PRICERS
+from scripts.cost.report import CATEGORY_ORDER, CostReportError, environment_templates, main
+from stacks.config import ENVIRONMENT_NAMES
+from tests.conftest import SynthesizedPlatform, stage_id
+
+REGION = "eu-west-1"
+Templates = dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def table() -> PriceTable:
+    return load_price_table(REGION)
+
+
+def templates_of(synthesized: SynthesizedPlatform, environment: str) -> Templates:
+    """A deep copy of the environment's templates, free to change."""
+    prefix = f"{stage_id(environment)}/"
+    return {
+        name: copy.deepcopy(synthesized.template_json(name)) for name in synthesized.stacks if name.startswith(prefix)
+    }
+
+
+def estimate(environment: str, templates: Templates, table: PriceTable) -> Estimate:
+    return estimate_environment(environment, templates, table, PRICERS)
+
+
+def resources(templates: Templates, stack: str) -> dict[str, Any]:
+    found: dict[str, Any] = templates[stack]["Resources"]
+    return found
+
+
+def only(templates: Templates, stack: str, resource_type: str) -> tuple[str, dict[str, Any]]:
+    (match,) = [(key, value) for key, value in resources(templates, stack).items() if value["Type"] == resource_type]
+    return match
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENT_NAMES)
+def test_every_resource_of_today_is_priced_free_or_named_as_usage_based(
+    synthesized: SynthesizedPlatform, table: PriceTable, environment: str
+) -> None:
+    result = estimate(environment, templates_of(synthesized, environment), table)
+
+    assert result.not_priced == []
+    assert {"NAT gateways", "Public IPv4 addresses", "Load balancer", "Fargate", "RDS"} <= set(result.by_category())
+    assert set(result.by_category()) <= set(CATEGORY_ORDER)
+
+
+def test_dev_costs_about_what_the_issue_measured(synthesized: SynthesizedPlatform, table: PriceTable) -> None:
+    """Issue 11 puts today's dev at about 150 USD a month."""
+    result = estimate("dev", templates_of(synthesized, "dev"), table)
+
+    assert 130 <= result.total <= 170
+
+
+def test_a_nat_gateway_added_to_a_template_moves_the_estimate_by_the_nat_price(
+    synthesized: SynthesizedPlatform, table: PriceTable
+) -> None:
+    templates = templates_of(synthesized, "dev")
+    before = estimate("dev", templates, table)
+    _, nat = only(templates, "Dev/Network", "AWS::EC2::NatGateway")
+    resources(templates, "Dev/Network")["SecondNatGateway"] = copy.deepcopy(nat)
+
+    after = estimate("dev", templates, table)
+
+    expected = table.hours_per_month * table.price("natGatewayHour") + table.assumed(
+        "natDataGBPerMonth", "dev"
+    ) * table.price("natGatewayDataGB")
+    assert after.total - before.total == pytest.approx(expected)
+    assert after.by_category()["NAT gateways"] == pytest.approx(2 * before.by_category()["NAT gateways"])
+
+
+def test_multi_az_doubles_the_instance_line(synthesized: SynthesizedPlatform, table: PriceTable) -> None:
+    templates = templates_of(synthesized, "dev")
+    single = instance_line(estimate("dev", templates, table))
+    _, database = only(templates, "Dev/Database", "AWS::RDS::DBInstance")
+    database["Properties"]["MultiAZ"] = True
+
+    multi = instance_line(estimate("dev", templates, table))
+
+    assert multi == pytest.approx(2 * single)
+    assert single == pytest.approx(table.hours_per_month * 0.072), "db.t4g.medium in eu-west-1"
+
+
+def instance_line(result: Estimate) -> float:
+    (line,) = [line for line in result.lines if line.category == "RDS" and "db." in line.description]
+    return line.monthly_usd
+
+
+def test_an_unknown_resource_type_is_reported_as_not_priced(
+    synthesized: SynthesizedPlatform, table: PriceTable
+) -> None:
+    templates = templates_of(synthesized, "dev")
+    before = estimate("dev", templates, table)
+    resources(templates, "Dev/Service")["Cache"] = {"Type": "AWS::ElastiCache::CacheCluster", "Properties": {}}
+
+    after = estimate("dev", templates, table)
+
+    (unpriced,) = after.not_priced
+    assert unpriced.resource == "Dev/Service/Cache"
+    assert unpriced.resource_type == "AWS::ElastiCache::CacheCluster"
+    assert after.total == before.total
+
+
+def test_an_instance_class_the_table_does_not_know_is_not_priced(
+    synthesized: SynthesizedPlatform, table: PriceTable
+) -> None:
+    templates = templates_of(synthesized, "dev")
+    _, database = only(templates, "Dev/Database", "AWS::RDS::DBInstance")
+    database["Properties"]["DBInstanceClass"] = "db.x2iedn.32xlarge"
+
+    result = estimate("dev", templates, table)
+
+    assert [u.reason for u in result.not_priced] == ["instance class db.x2iedn.32xlarge is not in the price table"]
+    assert "RDS" not in result.by_category()
+
+
+def fargate(result: Estimate) -> float:
+    return result.by_category()["Fargate"]
+
+
+def test_fargate_spot_capacity_is_priced_at_spot_prices(synthesized: SynthesizedPlatform, table: PriceTable) -> None:
+    templates = templates_of(synthesized, "staging")
+    on_demand = fargate(estimate("staging", templates, table))
+    _, service = only(templates, "Staging/Service", "AWS::ECS::Service")
+    del service["Properties"]["LaunchType"]
+    service["Properties"]["CapacityProviderStrategy"] = [
+        {"CapacityProvider": "FARGATE", "Base": 1, "Weight": 0},
+        {"CapacityProvider": "FARGATE_SPOT", "Weight": 1},
+    ]
+
+    mixed = fargate(estimate("staging", templates, table))
+
+    spot_share = table.price("fargateSpotVcpuHourX86") / table.price("fargateVcpuHourX86")
+    assert mixed == pytest.approx(on_demand / 2 + on_demand / 2 * spot_share, rel=1e-3), "2 tasks: 1 base + 1 Spot"
+
+
+def test_scheduled_scale_to_zero_takes_the_assumed_hours_off(
+    synthesized: SynthesizedPlatform, table: PriceTable
+) -> None:
+    templates = templates_of(synthesized, "dev")
+    always_on = fargate(estimate("dev", templates, table))
+    _, target = only(templates, "Dev/Service", "AWS::ApplicationAutoScaling::ScalableTarget")
+    target["Properties"]["ScheduledActions"] = [
+        {"ScheduledActionName": "night", "Schedule": "cron(0 19 ? * MON-FRI *)",
+         "ScalableTargetAction": {"MinCapacity": 0, "MaxCapacity": 0}},
+        {"ScheduledActionName": "morning", "Schedule": "cron(0 7 ? * MON-FRI *)",
+         "ScalableTargetAction": {"MinCapacity": 1, "MaxCapacity": 2}},
+    ]  # fmt: skip
+
+    scheduled = fargate(estimate("dev", templates, table))
+
+    assert scheduled == pytest.approx(always_on * (1 - table.assumed("scheduledZeroHoursPerWeek", "dev") / 168))
+
+
+def test_a_nat_instance_is_priced_with_its_volume_and_public_address(
+    synthesized: SynthesizedPlatform, table: PriceTable
+) -> None:
+    templates = templates_of(synthesized, "dev")
+    network = resources(templates, "Dev/Network")
+    public_subnet = next(key for key, value in network.items() if value["Properties"].get("MapPublicIpOnLaunch"))
+    network["NatInstance"] = {
+        "Type": "AWS::EC2::Instance",
+        "Properties": {"InstanceType": "t4g.nano", "SubnetId": {"Ref": public_subnet}, "SourceDestCheck": False},
+    }
+
+    lines = [line for line in estimate("dev", templates, table).lines if line.resource == "Dev/Network/NatInstance"]
+
+    hours = table.hours_per_month
+    assert sum(line.monthly_usd for line in lines) == pytest.approx(
+        hours * 0.0046 + 8 * table.price("ebsGp3GbMonth") + hours * table.price("publicIpv4Hour")
+    )
+
+
+def test_an_interface_endpoint_is_priced_per_zone(synthesized: SynthesizedPlatform, table: PriceTable) -> None:
+    templates = templates_of(synthesized, "dev")
+    resources(templates, "Dev/Network")["EcrEndpoint"] = {
+        "Type": "AWS::EC2::VPCEndpoint",
+        "Properties": {"VpcEndpointType": "Interface", "SubnetIds": [{"Ref": "a"}, {"Ref": "b"}]},
+    }
+
+    result = estimate("dev", templates, table)
+
+    assert result.by_category()["VPC interface endpoints"] == pytest.approx(
+        2 * table.hours_per_month * table.price("interfaceEndpointAzHour")
+        + table.assumed("interfaceEndpointDataGBPerMonth", "dev") * table.price("interfaceEndpointDataGB")
+    )
+
+
+def test_every_figure_of_the_price_table_says_where_it_comes_from(table: PriceTable) -> None:
+    for name, price in table.prices.items():
+        assert price.source.startswith("https://aws.amazon.com/"), name
+        assert price.basis in ("checked", "recalled", "assumed"), name
+        assert price.date == table.date, name
+    assert all(a.description for a in table.assumptions.values())
+
+
+def test_a_region_without_a_price_table_is_refused_by_name() -> None:
+    with pytest.raises(PriceTableError, match="no price table for region ap-south-2 .*tables exist for: eu-west-1"):
+        load_price_table("ap-south-2")
+
+
+def test_a_missing_stage_names_make_synth(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text('{"artifacts": {}}')
+
+    with pytest.raises(CostReportError, match="no stacks of stage Dev; run `make synth` first"):
+        environment_templates(tmp_path, "dev")
+
+
+def test_make_cost_prints_a_column_per_environment_and_what_it_could_not_price(
+    synthesized: SynthesizedPlatform, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = Path(__file__).resolve().parent.parent / "cdk.json"
+
+    assert main(["--assembly", str(synthesized.outdir), "--config", str(config)]) == 0
+
+    output = capsys.readouterr().out
+    header = next(line for line in output.splitlines() if line.startswith("| USD / month"))
+    assert [cell.strip() for cell in header.strip("|").split("|")] == ["USD / month", "dev", "staging", "prod"]
+    assert output.count("not priced: none") == 3
+    assert "prices of 2026-11-29" in output
