@@ -150,40 +150,34 @@ def compressions(data: bytes) -> list[bytes]:
     return [data, gzip.compress(data, mtime=0)]
 
 
-@pytest.mark.parametrize("metric", ["accuracy", "macro_f1"])
-@pytest.mark.parametrize(("name", "text"), LABEL_FILES, ids=[name for name, _ in LABEL_FILES])
-def test_label_predictions_agree_with_the_row_by_row_parser(name, text, metric):
+CASES = [
+    *[
+        ("predictions", LABEL_TRUTH, metric, name, text)
+        for metric in ("accuracy", "macro_f1")
+        for name, text in LABEL_FILES
+    ],
+    *[("predictions", NUMBER_TRUTH, metric, name, text) for metric in ("rmse", "mae") for name, text in NUMBER_FILES],
+    *[("ground truth", b"", "rmse", name, text) for name, text in GROUND_TRUTH_FILES],
+    *[("ground truth", b"", "accuracy", name, text) for name, text in GROUND_TRUTH_LABEL_FILES],
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "truth_csv", "metric", "name", "text"),
+    CASES,
+    ids=[f"{kind}-{metric}-{name}" for kind, _, metric, name, _ in CASES],
+)
+def test_the_engine_agrees_with_the_row_by_row_parser(kind, truth_csv, metric, name, text):
     data = encoded(text)
-    truth = truth_of(LABEL_TRUTH, metric)
-    expected = predictions_row_by_row(data, LABEL_TRUTH, metric)
-    for candidate in compressions(data):
-        predictions_columnar(candidate, truth).assert_matches(expected)
-
-
-@pytest.mark.parametrize("metric", ["rmse", "mae"])
-@pytest.mark.parametrize(("name", "text"), NUMBER_FILES, ids=[name for name, _ in NUMBER_FILES])
-def test_number_predictions_agree_with_the_row_by_row_parser(name, text, metric):
-    data = encoded(text)
-    truth = truth_of(NUMBER_TRUTH, metric)
-    expected = predictions_row_by_row(data, NUMBER_TRUTH, metric)
-    for candidate in compressions(data):
-        predictions_columnar(candidate, truth).assert_matches(expected)
-
-
-@pytest.mark.parametrize(("name", "text"), GROUND_TRUTH_FILES, ids=[name for name, _ in GROUND_TRUTH_FILES])
-def test_numeric_ground_truth_agrees_with_the_row_by_row_parser(name, text):
-    data = encoded(text)
-    expected = ground_truth_row_by_row(data, "rmse")
-    for candidate in compressions(data):
-        ground_truth_columnar(candidate, "rmse").assert_matches(expected)
-
-
-@pytest.mark.parametrize(("name", "text"), GROUND_TRUTH_LABEL_FILES, ids=[name for name, _ in GROUND_TRUTH_LABEL_FILES])
-def test_label_ground_truth_agrees_with_the_row_by_row_parser(name, text):
-    data = encoded(text)
-    expected = ground_truth_row_by_row(data, "accuracy")
-    for candidate in compressions(data):
-        ground_truth_columnar(candidate, "accuracy").assert_matches(expected)
+    if kind == "predictions":
+        truth = truth_of(truth_csv, metric)
+        expected = predictions_row_by_row(data, truth_csv, metric)
+        outcomes = [predictions_columnar(candidate, truth) for candidate in compressions(data)]
+    else:
+        expected = ground_truth_row_by_row(data, metric)
+        outcomes = [ground_truth_columnar(candidate, metric) for candidate in compressions(data)]
+    for outcome in outcomes:
+        outcome.assert_matches(expected)
 
 
 def test_a_file_over_the_limit_gets_the_same_message():

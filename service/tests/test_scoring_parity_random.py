@@ -7,41 +7,33 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from .scoring_files import LABELS, NUMBERS, ODD_USAGES, RANDOM_FILES, USAGES, csv_files, maybe_gzipped
-from .scoring_oracle import (
-    LABEL_TRUTH,
-    NUMBER_TRUTH,
-    ground_truth_columnar,
-    ground_truth_row_by_row,
-    predictions_columnar,
-    predictions_row_by_row,
-    truth_of,
-)
+from . import scoring_oracle as oracle
 
 IDS = list("abcdef")
-LABEL_GROUND_TRUTH = truth_of(LABEL_TRUTH, "macro_f1")
-NUMBER_GROUND_TRUTH = truth_of(NUMBER_TRUTH, "rmse")
+LABEL_GROUND_TRUTH = oracle.truth_of(oracle.LABEL_TRUTH, "macro_f1")
+NUMBER_GROUND_TRUTH = oracle.truth_of(oracle.NUMBER_TRUTH, "rmse")
 PREDICTIONS = ["id", "prediction"]
 
 
 @RANDOM_FILES
 @given(csv_files(header=PREDICTIONS, ids=IDS, columns=[LABELS]), st.booleans())
 def test_label_predictions(data, compress):
-    expected = predictions_row_by_row(data, LABEL_TRUTH, "macro_f1")
-    predictions_columnar(maybe_gzipped(data, compress), LABEL_GROUND_TRUTH).assert_matches(expected)
+    expected = oracle.predictions_row_by_row(data, oracle.LABEL_TRUTH, "macro_f1")
+    oracle.predictions_columnar(maybe_gzipped(data, compress), LABEL_GROUND_TRUTH).assert_matches(expected)
 
 
 @RANDOM_FILES
 @given(csv_files(header=PREDICTIONS, ids=IDS, columns=[NUMBERS]), st.booleans())
 def test_number_predictions(data, compress):
-    expected = predictions_row_by_row(data, NUMBER_TRUTH, "rmse")
-    predictions_columnar(maybe_gzipped(data, compress), NUMBER_GROUND_TRUTH).assert_matches(expected)
+    expected = oracle.predictions_row_by_row(data, oracle.NUMBER_TRUTH, "rmse")
+    oracle.predictions_columnar(maybe_gzipped(data, compress), NUMBER_GROUND_TRUTH).assert_matches(expected)
 
 
 @RANDOM_FILES
 @given(csv_files(header=["id", "expected", "usage"], ids=IDS, columns=[NUMBERS, USAGES]), st.booleans())
 def test_numeric_ground_truth(data, compress):
-    expected = ground_truth_row_by_row(data, "rmse")
-    ground_truth_columnar(maybe_gzipped(data, compress), "rmse").assert_matches(expected)
+    expected = oracle.ground_truth_row_by_row(data, "rmse")
+    oracle.ground_truth_columnar(maybe_gzipped(data, compress), "rmse").assert_matches(expected)
 
 
 @RANDOM_FILES
@@ -50,4 +42,4 @@ def test_numeric_ground_truth(data, compress):
     st.sampled_from(["accuracy", "macro_f1"]),
 )
 def test_label_ground_truth(data, metric):
-    ground_truth_columnar(data, metric).assert_matches(ground_truth_row_by_row(data, metric))
+    oracle.ground_truth_columnar(data, metric).assert_matches(oracle.ground_truth_row_by_row(data, metric))
