@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .scoring_files import LABELS, NUMBERS, ODD_USAGES, RANDOM_FILES, USAGES, csv_files, maybe_gzipped
 from . import scoring_oracle as oracle
+from .scoring_files import LABELS, NUMBERS, ODD_USAGES, RANDOM_FILES, USAGES, csv_files, maybe_gzipped
 
 IDS = list("abcdef")
 LABEL_GROUND_TRUTH = oracle.truth_of(oracle.LABEL_TRUTH, "macro_f1")
