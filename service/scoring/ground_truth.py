@@ -62,8 +62,9 @@ class GroundTruth:
         if metric.numeric and not np.all(np.isfinite(expected.to_numpy())):
             raise ValueError("expected values must be finite numbers")
         self.metric = metric
-        self.ids = ids.rename("id")
-        # One contiguous buffer (a Parquet file is read in row groups): numpy then views it without a copy.
+        # One contiguous buffer per column (a Parquet file is read in row groups, a CSV in slices): numpy views
+        # it without a copy, and gathering ids in another order is ~15x faster than across 100 chunks.
+        self.ids = ids.rename("id").rechunk()
         self.expected = expected.rename("expected").rechunk()
         self.is_public = is_public
         self.is_private = ~is_public

@@ -50,7 +50,11 @@ def read_records(data: bytes, header: Sequence[str]) -> Records:
     start = text_start(data)
     layout = find_layout(data, start, len(header))
     if layout is not None:
-        check_header(_first_record(data, layout), header)
+        try:
+            first = _first_record(data, layout)
+        except csv.Error:  # a header field over the size limit: the exact tokenizer reports it as before
+            return read_exactly(data, start, header)
+        check_header(first, header)
         records = read_columnar(data, layout, header)
         if records is not None:
             return records
@@ -77,8 +81,8 @@ def read_columnar(data: bytes, layout: CsvLayout, header: Sequence[str]) -> Reco
     schema = {f"field_{index}": pl.String for index in range(len(header))}
     try:
         frame = pl.read_csv(data, has_header=False, schema=schema, truncate_ragged_lines=True, quote_char='"')
-    except pl.exceptions.PolarsError:
-        return None
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+        return None  # whatever polars cannot read, the exact tokenizer reads or names the line it stops at
     if frame.height != layout.records:
         return None
     if not layout.fields_within_limit and _longest_field(frame) > csv.field_size_limit():

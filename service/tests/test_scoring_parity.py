@@ -50,6 +50,7 @@ LABEL_FILES = [
     ("header-extra-column", "id,prediction,extra\na,cat,1\n"),
     ("header-after-blank-line", "\n" + H + GOOD_LABELS),
     ("header-long", "x" * 300 + "\na,cat\n"),
+    ("header-field-too-large", "id," + "p" * 131073 + "\na,cat\n"),
     ("header-quoted-newline", '"id\n",prediction\n' + GOOD_LABELS),
     ("header-malformed", '"id"x,prediction\n' + GOOD_LABELS),
     ("three-fields", H + "a,cat\nb,dog,oops\n"),
