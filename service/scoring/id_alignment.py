@@ -1,9 +1,12 @@
 """Aligning a submission's rows to the ground truth's by id, with vectorized hashing and sorting.
 
 Two fast answers for a submission holding every ground-truth id exactly once: the same order as the ground truth
-(one comparison of the columns), or any order (64-bit hashes sorted, then the strings compared in that order, so
-a hash collision can only make the fast path give up, never misalign). Everything else (unknown, repeated or
-missing ids) is found by a hash join in ``truth_rows_of``.
+(one comparison of the columns), or any order. For any order, each row's 64-bit id hash has its low bits replaced
+by the row number and the keys are sorted (one ``np.sort`` of integers, ~10x faster than an ``argsort``); rows of
+the submission and of the ground truth then pair up by position. The strings are compared after pairing, so a
+hash collision can only cost time, never misalign: rows whose hashes agree in their high bits may pair wrongly,
+and those few are paired again by their ids. Everything else (unknown, repeated or missing ids) is found by a hash
+join in ``truth_rows_of``.
 """
 
 from __future__ import annotations
@@ -17,14 +20,27 @@ from numpy.typing import NDArray
 
 from . import row_rules
 
+# Rows paired wrongly by colliding hash prefixes are paired again one by one, up to this many (about 45 at
+# 10,000,000 rows with 40 bits of hash left); more means the ids differ, which the exact path reports.
+REPAIR_LIMIT = 10_000
+
+
+def sorted_by_hash(hashes: NDArray[np.uint64]) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
+    """(the hashes with their low bits cleared, ascending; the row of each)."""
+    row_bits = max(1, (len(hashes) - 1).bit_length())
+    low = np.uint64((1 << row_bits) - 1)
+    keys = (hashes & ~low) | np.arange(len(hashes), dtype=np.uint64)
+    keys.sort()
+    rows = (keys & low).astype(np.int64)
+    keys &= ~low
+    return keys, rows
+
 
 class IdIndex:
     """The ground truth's rows ordered by the hash of their id (built once per ground truth)."""
 
     def __init__(self, ids: pl.Series) -> None:
-        hashes = row_rules.id_hashes(ids)
-        self.order = np.argsort(hashes)
-        self.sorted_hashes = hashes[self.order]
+        self.hash_prefixes, self.order = sorted_by_hash(row_rules.id_hashes(ids))
         self.ids = ids
 
 
@@ -52,17 +68,35 @@ def align_all_ids(ids: pl.Series, truth_ids: pl.Series, truth_index: Callable[[]
     if ids.equals(truth_ids, check_names=False):
         return Alignment(None)
     index_of_truth = truth_index()
-    hashes = row_rules.id_hashes(ids)
-    order = np.argsort(hashes)
-    if not np.array_equal(hashes[order], index_of_truth.sorted_hashes):
+    prefixes, order = sorted_by_hash(row_rules.id_hashes(ids))
+    if not np.array_equal(prefixes, index_of_truth.hash_prefixes):
         return None
-    del hashes
+    del prefixes
     truth_rows = np.empty(len(ids), dtype=np.int64)
     truth_rows[order] = index_of_truth.order
     del order
-    if not truth_ids.gather(truth_rows).equals(ids, check_names=False):
-        return None  # equal hashes of different ids: the exact path decides
+    paired_wrongly = np.flatnonzero((truth_ids.gather(truth_rows) != ids).to_numpy())
+    if len(paired_wrongly) and not _pair_again(ids, truth_ids, truth_rows, paired_wrongly):
+        return None
     return Alignment(truth_rows)
+
+
+def _pair_again(ids: pl.Series, truth_ids: pl.Series, truth_rows: NDArray[np.int64], rows: NDArray[np.int64]) -> bool:
+    """Pair ``rows`` with the ground-truth rows they took, by id; False when their ids are not exactly those."""
+    if len(rows) > REPAIR_LIMIT:
+        return False
+    taken = truth_rows[rows].tolist()
+    truth_row_of = dict(zip(truth_ids.gather(taken).to_list(), taken, strict=True))
+    repaired: list[int] = []
+    for row_id in ids.gather(rows).to_list():
+        truth_row = truth_row_of.get(row_id)
+        if truth_row is None:
+            return False
+        repaired.append(truth_row)
+    if sorted(repaired) != sorted(taken):  # a repeated id took another's row
+        return False
+    truth_rows[rows] = repaired
+    return True
 
 
 def truth_rows_of(ids: pl.Series, index_of_truth: IdIndex) -> NDArray[np.int64]:
