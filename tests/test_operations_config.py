@@ -8,27 +8,15 @@ from typing import Any
 
 import pytest
 
-from platform_app import read_repository_context
 from stacks.config import ConfigError, load_platform_config
 from stacks.config.rds_instances import default_max_connections
-
-BASE_CONTEXT = read_repository_context()
-DELETE = object()
+from tests.test_config import BASE_CONTEXT, DELETE, context_with
 
 
 def rejection(environment: str, path: str, value: Any) -> str:
-    """The error for one setting below `platform.environments.<environment>` replaced (DELETE removes it)."""
-    context = copy.deepcopy(BASE_CONTEXT)
-    *parents, last = path.split(".")
-    node = context["platform"]["environments"][environment]
-    for key in parents:
-        node = node[key]
-    if value is DELETE:
-        del node[last]
-    else:
-        node[last] = value
+    """The one-line error for one setting below `platform.environments.<environment>` replaced."""
     with pytest.raises(ConfigError) as raised:
-        load_platform_config(context.get)
+        load_platform_config(context_with(f"{environment}.{path}", value).get)
     message = str(raised.value)
     assert "\n" not in message, "a configuration error is one line"
     return message
