@@ -5,10 +5,11 @@ and the scoring queue's alarms in one call."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
@@ -231,24 +232,29 @@ def test_dashboard_shows_alarms_requests_tasks_database_and_the_firewall_where_t
 
 
 def test_a_work_queue_and_its_dead_letters_are_watched_with_one_call(config: PlatformConfig) -> None:
-    app = cdk.App()
-    stack = cdk.Stack(app, "QueueExample")
+    # Read from the constructs, not a synthesis: a second app's synthesis would cost the suite seconds.
+    stack = cdk.Stack(cdk.App(), "QueueExample")
     queue, dead_letters = sqs.Queue(stack, "Scoring"), sqs.Queue(stack, "ScoringDeadLetters")
+    topic = sns.Topic(stack, "Topic")
     operator_alarms = OperatorAlarms(
-        stack, "Alarms", OperatorAlarmsProps(config=config.environment("prod"), topic=sns.Topic(stack, "Topic"))
+        stack, "Alarms", OperatorAlarmsProps(config=config.environment("prod"), topic=topic)
     )
 
     created = operator_alarms.watch_queue(queue=queue, dead_letter_queue=dead_letters)
 
-    template = app.synth().get_stack_by_name("QueueExample").template
     found = {
-        r["Properties"]["AlarmName"]: r["Properties"]
-        for r in template["Resources"].values()
-        if r["Type"] == "AWS::CloudWatch::Alarm"
+        str(cfn.alarm_name): cfn for cfn in (cast(cloudwatch.CfnAlarm, alarm.node.default_child) for alarm in created)
     }
-    assert len(created) == 2
     age = found["competition-platform-prod-scoring-queue-age"]
     dead = found["competition-platform-prod-scoring-dead-letters"]
-    assert (age["MetricName"], age["Threshold"]) == ("ApproximateAgeOfOldestMessage", 600)
-    assert (dead["MetricName"], dead["Threshold"]) == ("ApproximateNumberOfMessagesVisible", 1)
-    assert all(alarm["AlarmActions"] == alarm["OKActions"] == [{"Ref": "TopicBFC7AF6E"}] for alarm in found.values())
+    assert (age.metric_name, age.threshold) == ("ApproximateAgeOfOldestMessage", 600)
+    assert (dead.metric_name, dead.threshold) == ("ApproximateNumberOfMessagesVisible", 1)
+    topic_arn = stack.resolve(topic.topic_arn)
+    for cfn in found.values():
+        assert stack.resolve(cfn.alarm_actions) == stack.resolve(cfn.ok_actions) == [topic_arn]
+
+
+def test_service_stack_names_the_log_group_the_queries_run_in(synthesized: SynthesizedPlatform) -> None:
+    outputs = synthesized.template_json("Prod/Service")["Outputs"]
+
+    assert outputs["ContainerLogGroupName"]["Value"]["Ref"].startswith("ContainerLogs")

@@ -120,6 +120,8 @@ class ServiceStack(cdk.Stack):
         )
         cdk.CfnOutput(self, "ClusterName", value=self.runtime.cluster.cluster_name)
         cdk.CfnOutput(self, "MigrationTaskDefinitionArn", value=self.migration_task_definition.task_definition_arn)
+        # Where the Logs Insights queries of README, "Operations", run.
+        cdk.CfnOutput(self, "ContainerLogGroupName", value=self.runtime.log_group.log_group_name)
 
     def _migrations(self) -> DatabaseMigrations:
         """Runs the migration task (same image, environment and secrets as the web task) before the service is
