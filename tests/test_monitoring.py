@@ -151,7 +151,12 @@ def test_backup_alarm_watches_the_vault_of_the_plan(synthesized: SynthesizedPlat
 
 
 @pytest.mark.parametrize(
-    ("metric_name", "error_code"), [("ServerErrors", "server_error"), ("DatabaseUnavailable", "database_unavailable")]
+    ("metric_name", "error_code"),
+    [
+        ("ServerErrors", "server_error"),
+        ("DatabaseUnavailable", "database_unavailable"),
+        ("ServiceBusy", "service_busy"),
+    ],
 )
 def test_request_log_filters_tell_an_outage_from_a_bug(
     synthesized: SynthesizedPlatform, metric_name: str, error_code: str
@@ -172,7 +177,15 @@ def test_database_unavailable_outlasts_a_failover_and_server_errors_need_a_patte
     found = alarms(synthesized, "Prod")
 
     outage, bugs = found["database-unavailable"], found["server-errors"]
-    assert (outage["MetricName"], outage["Period"], outage["EvaluationPeriods"]) == ("DatabaseUnavailable", 60, 3)
+    (expression,) = [query for query in outage["Metrics"] if "Expression" in query]
+    counted = {
+        q["MetricStat"]["Metric"]["MetricName"]: q["MetricStat"]["Period"]
+        for q in outage["Metrics"]
+        if "MetricStat" in q
+    }
+    assert expression["Expression"] == "FILL(unavailable, 0) + FILL(busy, 0)"
+    assert counted == {"DatabaseUnavailable": 60, "ServiceBusy": 60}
+    assert outage["EvaluationPeriods"] == 3
     assert (bugs["MetricName"], bugs["Period"], bugs["Threshold"]) == ("ServerErrors", 300, 5)
 
 

@@ -27,7 +27,7 @@ def test_each_request_log_filter_is_priced_as_one_custom_metric(
 
     filters = [line for line in result.lines if "custom metric(s) from a log filter" in line.description]
 
-    assert [line.monthly_usd for line in filters] == [table.price("metricMonth")] * 2
+    assert [line.monthly_usd for line in filters] == [table.price("metricMonth")] * 3
 
 
 def test_backups_are_priced_with_their_retention_and_their_copy(

@@ -91,6 +91,7 @@ class OperationsDashboard(Construct):
                 props.request_logs.database_unavailable.with_(
                     period=ONE_MINUTE, label="503 database_unavailable (outage)"
                 ),
+                props.request_logs.service_busy.with_(period=ONE_MINUTE, label="503 service_busy (outage)"),
                 lb.http_code_target(elbv2.HttpCodeTarget.TARGET_4XX_COUNT, period=ONE_MINUTE, label="target 4xx"),
             ),
             _graph(
