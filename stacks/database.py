@@ -12,8 +12,9 @@ from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from stacks.backup import DatabaseBackup, DatabaseBackupProps
 from stacks.config import EnvironmentConfig
-from stacks.log_groups import environment_log_group
+from stacks.log_groups import environment_log_group, secret_rotation_log_group
 from stacks.nag import acknowledge, aws_managed_policy
 from stacks.removal_policies import retained_outside_dev, snapshotted_outside_dev
 
@@ -30,6 +31,7 @@ SECRET_ROTATION_INTERVAL = cdk.Duration.days(30)
 class DatabaseStackProps:
     config: EnvironmentConfig
     vpc: ec2.IVpc
+    log_key: kms.IKey  # the environment's key (stacks/encryption.py): this stack's log groups
 
 
 class DatabaseStack(cdk.Stack):
@@ -80,6 +82,7 @@ class DatabaseStack(cdk.Stack):
             config,
             log_group_name=f"/aws/rds/instance/{instance_identifier}/postgresql",
             production_retention=logs.RetentionDays.ONE_YEAR,
+            encryption_key=props.log_key,
         )
 
         self.instance = rds.DatabaseInstance(
@@ -94,7 +97,7 @@ class DatabaseStack(cdk.Stack):
             port=DATABASE_PORT,
             database_name=DATABASE_NAME,
             credentials=rds.Credentials.from_generated_secret(
-                "platform_admin", secret_name=config.secret_name("database")
+                "platform_admin", secret_name=config.secret_name("database"), encryption_key=self.encryption_key
             ),
             storage_type=rds.StorageType.GP3,
             allocated_storage=config.database.allocated_storage_gib,
@@ -134,6 +137,18 @@ class DatabaseStack(cdk.Stack):
             automatically_after=SECRET_ROTATION_INTERVAL,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
         )
+        secret_rotation_log_group(self, "PostgresRotationLogs", config, self.rotation, encryption_key=props.log_key)
+        if config.operations.backup is not None:
+            self.backup = DatabaseBackup(
+                self,
+                "Backup",
+                DatabaseBackupProps(
+                    config=config,
+                    backup=config.operations.backup,
+                    instance=self.instance,
+                    encryption_key=self.encryption_key,
+                ),
+            )
 
         cdk.CfnOutput(self, "DatabaseEndpoint", value=self.instance.db_instance_endpoint_address)
         cdk.CfnOutput(self, "DatabaseSecretArn", value=self.secret.secret_arn)

@@ -7,6 +7,7 @@ from constructs import Construct
 
 from stacks.config import PROJECT, EnvironmentConfig
 from stacks.database import DatabaseStack, DatabaseStackProps
+from stacks.log_groups import rotation_function_name
 from stacks.network import NetworkStack, NetworkStackProps
 from stacks.service import ServiceStack, ServiceStackProps
 from stacks.storage import StorageStack, StorageStackProps
@@ -22,7 +23,11 @@ class PlatformStage(cdk.Stage):
         cdk.Tags.of(self).add("environment", config.name)
 
         self.network = NetworkStack(self, "Network", NetworkStackProps(config=config))
-        self.database = DatabaseStack(self, "Database", DatabaseStackProps(config=config, vpc=self.network.vpc))
+        self.database = DatabaseStack(
+            self,
+            "Database",
+            DatabaseStackProps(config=config, vpc=self.network.vpc, log_key=self.network.environment_key),
+        )
         self.storage = StorageStack(self, "Storage", StorageStackProps(config=config))
         self.service = ServiceStack(
             self,
@@ -33,5 +38,8 @@ class PlatformStage(cdk.Stage):
                 database=self.database.instance,
                 database_secret=self.database.secret,
                 access_logs_bucket=self.storage.access_logs_bucket,
+                environment_key=self.network.environment_key,
+                alarm_topic=self.network.alarm_topic,
+                rotation_function_names={"admin": rotation_function_name(self.database.rotation)},
             ),
         )

@@ -12,6 +12,7 @@ from stacks.config.model import (
     PipelineConfig,
     PlatformConfig,
 )
+from stacks.config.operations import load_operations
 from stacks.config.reader import ConfigError, ContextLookup, Reader, show
 from stacks.config.sections import load_database, load_domain, load_service
 
@@ -92,6 +93,14 @@ def _load_environment(name: str, env: Reader, context: ContextLookup) -> Environ
     database = load_database(name, env.child("database"))
     service = load_service(env.child("service"))
     domain = load_domain(env)
+    operations = load_operations(
+        name,
+        env.child("operations"),
+        region=region,
+        instance_class_key=env.key("database.instanceClass"),
+        instance_class=database.instance_class,
+        database_backup_retention_days=database.backup_retention_days,
+    )
     env.reject_unknown_keys()
 
     if name == PRODUCTION and domain is None:
@@ -108,6 +117,7 @@ def _load_environment(name: str, env: Reader, context: ContextLookup) -> Environ
         database=database,
         service=service,
         domain=domain,
+        operations=operations,
     )
 
 

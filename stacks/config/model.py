@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from stacks.config.operations import OperationsConfig
 from stacks.config.reader import ConfigError
 
 CONTEXT_KEY = "platform"
@@ -65,6 +66,7 @@ class EnvironmentConfig:
     database: DatabaseConfig
     service: ServiceConfig
     domain: DomainConfig | None
+    operations: OperationsConfig
 
     @property
     def is_production(self) -> bool:
