@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     TEAM_JOIN = "team.join"
     TEAM_LEAVE = "team.leave"
     SUBMISSION_CREATE = "submission.create"
+    SUBMISSION_COMPLETE = "submission.complete"
     SUBMISSION_DELETE = "submission.delete"
     ROLE_BINDING_CREATE = "rolebinding.create"
     ROLE_BINDING_UPDATE = "rolebinding.update"  # Django admin only

@@ -97,6 +97,10 @@ def configure_django(cluster: ThrowawayPostgres, media_root: str) -> None:
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": media_root},
         },
+        "ground_truth": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": f"{media_root}/ground-truth"},
+        },
     }
 
 
@@ -115,6 +119,7 @@ class Seeded:
     caller_id: int
     caller_team_id: int
     seconds: float
+    truth_rows: dict[str, list[object]]
 
 
 def seed(teams: int, submissions: int, rng: random.Random) -> Seeded:
@@ -124,7 +129,10 @@ def seed(teams: int, submissions: int, rng: random.Random) -> Seeded:
 
     from access.builtin_roles import TEAM_MEMBER
     from access.models import Role, RoleBinding, Scope
+    from competitions.ground_truth_files import store as store_ground_truth
     from competitions.models import Competition, GroundTruth, Metric
+    from scoring.legacy_rows import ground_truth_from_rows
+    from scoring.metrics import Metric as ScoringMetric
     from teams.models import Team, TeamMembership
 
     started = time.perf_counter()
@@ -144,11 +152,13 @@ def seed(teams: int, submissions: int, rng: random.Random) -> Seeded:
     rows = {
         f"id{i:05d}": [round(rng.uniform(0, 10), 3), "Public" if i % 3 else "Private"] for i in range(GROUND_TRUTH_ROWS)
     }
+    truth = ground_truth_from_rows(rows, ScoringMetric(competition.metric))
     GroundTruth.objects.create(
         competition=competition,
-        rows=rows,
-        public_rows=sum(1 for _, usage in rows.values() if usage == "Public"),
-        private_rows=sum(1 for _, usage in rows.values() if usage == "Private"),
+        version=truth.summary.version,
+        file=store_ground_truth(competition.pk, truth),
+        public_rows=truth.summary.public_rows,
+        private_rows=truth.summary.private_rows,
     )
     created = now - timedelta(days=59)
     with connection.cursor() as cursor:
@@ -212,7 +222,7 @@ def seed(teams: int, submissions: int, rng: random.Random) -> Seeded:
     )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    return Seeded(competition.pk, caller.pk, caller_team_id, time.perf_counter() - started)
+    return Seeded(competition.pk, caller.pk, caller_team_id, time.perf_counter() - started, rows)
 
 
 class QueryCounter:
@@ -261,14 +271,11 @@ def check_same_answers(client: Any, pages: list[int]) -> None:
             raise SystemExit("the implementations disagree on the caller's rank")
 
 
-def predictions_file(rng: random.Random) -> Any:
+def predictions_file(rng: random.Random, rows: dict[str, list[object]]) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from competitions.models import GroundTruth
-
-    rows = GroundTruth.objects.get(competition__slug=SLUG).rows
     body = "id,prediction\n" + "".join(
-        f"{row_id},{float(v) + rng.gauss(0, 1):.4f}\n" for row_id, (v, _) in rows.items()
+        f"{row_id},{float(str(v)) + rng.gauss(0, 1):.4f}\n" for row_id, (v, _) in rows.items()
     )
     return lambda: SimpleUploadedFile("predictions.csv", body.encode(), content_type="text/csv")
 
@@ -308,7 +315,7 @@ def run(args: argparse.Namespace) -> str:
                     lambda i: client.get(f"{board}?page={last_page}"),
                 ),
             ]
-            make_upload = predictions_file(rng)
+            make_upload = predictions_file(rng, seeded.truth_rows)
             uploads = f"/api/v1/competitions/{SLUG}/submissions/"
             results.append(
                 measure(

@@ -59,10 +59,10 @@ def row_by_row(truth_path: Path, predictions_path: Path, metric: str) -> dict[st
     import django
 
     django.setup()
-    from competitions.ground_truth import parse_ground_truth
-    from competitions.metrics import METRICS
-    from submissions.predictions import parse_predictions
-    from submissions.scoring import score_predictions
+    from tests.row_by_row.ground_truth import parse_ground_truth
+    from tests.row_by_row.metrics import METRICS
+    from tests.row_by_row.predictions import parse_predictions
+    from tests.row_by_row.scoring import score_predictions
 
     imported = time.perf_counter()
     spec = METRICS[metric]

@@ -227,27 +227,37 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = DEBUG
 
-# --- Submission files: S3 when the bucket is configured, the local filesystem otherwise ------------------
+# --- Files: S3 when the bucket is configured, the local filesystem otherwise ----------------------------------
+# Submissions under submissions/<competition id>/<team id>/<uuid>.csv[.gz], ground truths under
+# ground-truth/<competition id>/<version>.parquet (and the host's uploaded CSV under ground-truth/<id>/uploads/).
+# Clients upload straight to the bucket with presigned POSTs (core/uploads/); SigV4 and virtual-hosted addressing
+# give the bucket's regional URL that a presigned POST needs.
 SUBMISSIONS_BUCKET = env_str("SUBMISSIONS_BUCKET")
-if SUBMISSIONS_BUCKET:
-    _default_storage: dict[str, object] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": SUBMISSIONS_BUCKET,
-            "region_name": AWS_REGION or None,
-            "location": "submissions",
-            "file_overwrite": False,
-            "default_acl": None,
-            "querystring_auth": True,
-        },
-    }
-else:
-    _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(BASE_DIR / "media")},
-    }
+
+
+def _file_storage(folder: str) -> dict[str, object]:
+    if SUBMISSIONS_BUCKET:
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": SUBMISSIONS_BUCKET,
+                "region_name": AWS_REGION or None,
+                "location": folder,
+                "file_overwrite": False,
+                "default_acl": None,
+                "querystring_auth": True,
+                "signature_version": "s3v4",
+                "addressing_style": "virtual",
+            },
+        }
+    # Locally: the same folders under service/media/ (submissions keep their historical place, media/ itself).
+    local = BASE_DIR / "media" if folder == "submissions" else BASE_DIR / "media" / folder
+    return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(local)}}
+
+
 STORAGES = {
-    "default": _default_storage,
+    "default": _file_storage("submissions"),
+    "ground_truth": _file_storage("ground-truth"),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -257,9 +267,35 @@ STORAGES = {
     },
 }
 
-# Largest accepted submission file; a larger upload is rejected with a 400.
+# Largest accepted submission file (the presigned POST's content-length-range, checked again on completion), and
+# what a gzip-compressed one may expand to; the ground truth's limit. Upload tickets expire after
+# UPLOAD_TICKET_SECONDS.
 SUBMISSION_MAX_BYTES = env_int("SUBMISSION_MAX_BYTES", 20 * 1024 * 1024)
+SUBMISSION_MAX_DECOMPRESSED_BYTES = env_int("SUBMISSION_MAX_DECOMPRESSED_BYTES", 8 * SUBMISSION_MAX_BYTES)
 GROUND_TRUTH_MAX_BYTES = env_int("GROUND_TRUTH_MAX_BYTES", 50 * 1024 * 1024)
+UPLOAD_TICKET_SECONDS = env_int("UPLOAD_TICKET_SECONDS", 15 * 60)
+
+# --- Scoring (submissions/worker/) ---------------------------------------------------------------------------------
+# Unset SCORING_QUEUE_URL: enqueueing runs the worker's code in the same process once the transaction commits
+# (local development, tests). Set: messages go to this SQS queue and `python manage.py run_scoring_worker` takes
+# them; SCORING_DEAD_LETTER_QUEUE_URL is its redrive target, SCORING_MAX_RECEIVES the redrive policy's
+# maxReceiveCount. A message is kept invisible (visibility extended every SCORING_HEARTBEAT_SECONDS by
+# SCORING_LEASE_SECONDS) for at most SCORING_MAX_SECONDS; SIGTERM gives the message in hand SCORING_STOP_SECONDS
+# to finish (below ECS's stop timeout) before it is released to another worker.
+SCORING_QUEUE_URL = env_str("SCORING_QUEUE_URL")
+SCORING_DEAD_LETTER_QUEUE_URL = env_str("SCORING_DEAD_LETTER_QUEUE_URL")
+SCORING_MAX_SECONDS = env_int("SCORING_MAX_SECONDS", 15 * 60)
+SCORING_MAX_RECEIVES = env_int("SCORING_MAX_RECEIVES", 3)
+SCORING_HEARTBEAT_SECONDS = env_int("SCORING_HEARTBEAT_SECONDS", 20)
+SCORING_LEASE_SECONDS = env_int("SCORING_LEASE_SECONDS", 60)
+SCORING_STOP_SECONDS = env_int("SCORING_STOP_SECONDS", 25)
+# Parsed ground truths a worker keeps (a burst of submissions to one competition reads its ground truth once).
+SCORING_GROUND_TRUTH_CACHE_ENTRIES = env_int("SCORING_GROUND_TRUTH_CACHE_ENTRIES", 4)
+for _name in ("SCORING_MAX_SECONDS", "SCORING_MAX_RECEIVES", "SCORING_HEARTBEAT_SECONDS", "SCORING_LEASE_SECONDS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1, got {globals()[_name]}")
+if SCORING_LEASE_SECONDS <= SCORING_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("SCORING_LEASE_SECONDS must be longer than SCORING_HEARTBEAT_SECONDS")
 # Largest JSON or url-encoded form body of an API request (files come as multipart, capped above): 413 beyond.
 API_BODY_MAX_BYTES = env_int("API_BODY_MAX_BYTES", 1024 * 1024)
 
@@ -304,6 +340,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two "status" fields: a submission's six statuses, and a ground-truth upload's one (awaiting its file).
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStatusEnum": "submissions.models.SubmissionStatus",
+        "GroundTruthUploadStatusEnum": [("awaiting_upload", "awaiting_upload")],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi_service_errors.document_service_errors",

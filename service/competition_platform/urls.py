@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from access.views import ObtainTokenView
+from core.uploads.local_endpoint import LocalUploadView
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
@@ -14,6 +15,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("competitions/<slug:slug>/submissions/", include("submissions.urls")),
     path("competitions/<slug:slug>/leaderboard/", include("leaderboards.urls")),
     path("competitions/<slug:slug>/", include("governance.urls")),
+    # Where a local upload ticket points (no bucket configured): S3's presigned POST, served by the service.
+    path("uploads/<str:token>/", LocalUploadView.as_view(), name="local-upload"),
 ]
 
 urlpatterns = [

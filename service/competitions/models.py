@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -93,16 +94,26 @@ class Usage(models.TextChoices):
     PRIVATE = "Private"
 
 
-class GroundTruth(models.Model):
-    """The expected values of a competition; never served to participants.
+def ground_truth_storage() -> Storage:
+    """Ground-truth files: ``ground-truth/`` in the bucket (``STORAGES["ground_truth"]``)."""
+    return storages["ground_truth"]
 
-    ``rows`` maps each id to ``[expected, usage]`` in file order; it is read only by the scorer.
+
+class GroundTruth(models.Model):
+    """A competition's ground truth: a Parquet file in storage (``ground-truth/<competition id>/<version>.parquet``,
+    written by ``scoring.ground_truth_store``) and its summary here. Never served to participants.
+
+    ``version`` is the SHA-256 of the content (``scoring.ground_truth.content_version``): workers cache the parsed
+    file by (competition, version). ``rows`` is the previous release's JSON column (id -> [expected, usage]): no
+    longer written, read only to convert a ground truth that has no file yet; a later release drops it.
     """
 
     competition = models.OneToOneField(
         Competition, primary_key=True, on_delete=models.CASCADE, related_name="ground_truth"
     )
-    rows = models.JSONField()
+    rows = models.JSONField(null=True, blank=True)
+    version = models.CharField(max_length=64, blank=True, default="", db_default="")
+    file = models.FileField(storage=ground_truth_storage, max_length=255, blank=True, default="", db_default="")
     public_rows = models.PositiveIntegerField()
     private_rows = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
@@ -112,3 +123,23 @@ class GroundTruth(models.Model):
 
     def __str__(self) -> str:
         return f"ground truth of {self.competition_id} ({self.public_rows}+{self.private_rows} rows)"
+
+
+class GroundTruthUpload(models.Model):
+    """A host's ground-truth CSV uploaded straight to storage with a ticket (``ground-truth/<id>/uploads/``); on
+    completion it is validated and becomes the competition's ``GroundTruth``. The CSV itself keeps its
+    ``upload=pending`` tag: the lifecycle rule removes it, the Parquet file is what stays."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="ground_truth_uploads")
+    file = models.FileField(storage=ground_truth_storage, max_length=255)
+    original_name = models.CharField(max_length=255, blank=True)
+    upload_bytes = models.BigIntegerField()
+    upload_sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"ground-truth upload {self.pk} of {self.competition_id}"

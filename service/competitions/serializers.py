@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.uploads.serializers import UploadRequestSerializer, UploadTicketSerializer
+
 from .models import Competition
 
 # The rule as the API applies it (validate below, and the database's check constraint) and the schema states it.
@@ -63,4 +65,17 @@ class GroundTruthUploadSerializer(serializers.Serializer[Any]):
 class GroundTruthSummarySerializer(serializers.Serializer[Any]):
     public_rows = serializers.IntegerField()
     private_rows = serializers.IntegerField()
+    version = serializers.CharField(help_text="SHA-256 of the content: the same rows, the same version.")
     uploaded_at = serializers.DateTimeField()
+
+
+class GroundTruthUploadRequestSerializer(UploadRequestSerializer):
+    max_bytes_setting = "GROUND_TRUTH_MAX_BYTES"
+
+
+class GroundTruthTicketSerializer(serializers.Serializer[Any]):
+    """A ground-truth upload waiting for its file: upload it with the ticket, then complete it."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["awaiting_upload"])
+    upload = UploadTicketSerializer()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import IO
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from access.audit import AuthorizedAction
@@ -14,8 +12,6 @@ from access.builtin_roles import COMPETITION_HOST
 from access.models import Role, RoleBinding, Scope
 from core.errors import Conflict, DomainError, NotFound
 
-from .csv_files import CsvProblem
-from .ground_truth import parse_ground_truth
 from .models import Competition, GroundTruth
 
 # What the API says of a taken slug (DRF's unique validator says the same); slugs are one global namespace.
@@ -98,31 +94,3 @@ def update_competition(
 def delete_competition(*, authorized: AuthorizedAction, competition: Competition) -> None:
     authorized.record(competition)
     competition.delete()
-
-
-def upload_ground_truth(*, authorized: AuthorizedAction, competition: Competition, upload: IO[bytes]) -> GroundTruth:
-    """Replace the ground truth; refused once submissions were scored against the current one."""
-    try:
-        parsed = parse_ground_truth(upload, competition.metric_spec, settings.GROUND_TRUTH_MAX_BYTES)
-    except CsvProblem as problem:
-        raise problem.as_domain_error("invalid_ground_truth") from None
-    with transaction.atomic():
-        locked = Competition.objects.select_for_update().get(pk=competition.pk)
-        if locked.metric != competition.metric:  # changed while the file was read (possible without a ground truth)
-            raise Conflict(
-                f"the metric changed to {locked.metric} while the file was read; upload it again",
-                code="metric_changed",
-            )
-        if locked.submissions.exists():
-            raise Conflict("the ground truth cannot change once submissions exist", code="submissions_exist")
-        ground_truth, _ = GroundTruth.objects.update_or_create(
-            competition=locked,
-            defaults={
-                "rows": parsed.rows,
-                "public_rows": parsed.public_rows,
-                "private_rows": parsed.private_rows,
-                "uploaded_by": authorized.actor,
-            },
-        )
-        authorized.record(competition, details={"public_rows": parsed.public_rows, "private_rows": parsed.private_rows})
-    return ground_truth

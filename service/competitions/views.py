@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -14,15 +13,18 @@ from access.api import AuthorizedView
 from access.audit import AuditAction
 from core.errors import NotFound
 from core.openapi import change_schema, error_responses
+from core.parsers import FormParser, JSONParser, MultiPartParser
 
-from . import services
+from . import ground_truth_services, services
 from .api import CompetitionScopedView
-from .models import GroundTruth
+from .models import GroundTruth, GroundTruthUpload
 from .selectors import visible_competitions
 from .serializers import (
     CompetitionSerializer,
     CompetitionUpdateSerializer,
     GroundTruthSummarySerializer,
+    GroundTruthTicketSerializer,
+    GroundTruthUploadRequestSerializer,
     GroundTruthUploadSerializer,
 )
 
@@ -105,7 +107,7 @@ class GroundTruthView(CompetitionScopedView):
     """Hosts upload the ground truth; only a summary is ever returned."""
 
     serializer_class = GroundTruthSummarySerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         description="A summary of the ground truth (the rows are never served): hosts.",
@@ -120,9 +122,21 @@ class GroundTruthView(CompetitionScopedView):
         return Response(self.get_serializer(ground_truth).data)
 
     @change_schema(
-        "Upload (or replace) the ground truth: hosts; refused once submissions exist.",
-        request=GroundTruthUploadSerializer,
-        success={201: GroundTruthSummarySerializer},
+        "Upload (or replace) the ground truth: hosts; refused once submissions exist. Multipart `file` (small files): "
+        "validated and stored at once (201 with the summary). JSON `{file_name, size_bytes, sha256?}` (big files): "
+        "201 with an upload ticket; POST the file to `upload.url` with `upload.fields` first, then complete it at "
+        "`ground-truth/uploads/{id}/complete/`.",
+        request={
+            "multipart/form-data": GroundTruthUploadSerializer,
+            "application/json": GroundTruthUploadRequestSerializer,
+        },
+        success={
+            201: PolymorphicProxySerializer(
+                component_name="GroundTruthUploadResult",
+                serializers=[GroundTruthSummarySerializer, GroundTruthTicketSerializer],
+                resource_type_field_name=None,
+            )
+        },
         conflicts=("submissions_exist", "metric_changed"),
     )
     def post(self, request: Request, slug: str) -> Response:
@@ -130,9 +144,46 @@ class GroundTruthView(CompetitionScopedView):
         authorized = self.authorize(
             AuditAction.GROUND_TRUTH_UPLOAD, "create", "groundtruth", competition, target=competition
         )
-        upload = GroundTruthUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        ground_truth = services.upload_ground_truth(
-            authorized=authorized, competition=competition, upload=upload.validated_data["file"]
+        if not str(request.content_type).startswith("multipart/"):
+            body = GroundTruthUploadRequestSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            upload, ticket = ground_truth_services.request_ground_truth_upload(
+                authorized=authorized,
+                competition=competition,
+                declared=body.declared(),
+                absolute_url=request.build_absolute_uri,
+            )
+            representation = {"id": upload.pk, "status": "awaiting_upload", "upload": ticket.as_dict()}
+            return Response(representation, status=status.HTTP_201_CREATED)
+        upload_form = GroundTruthUploadSerializer(data=request.data)
+        upload_form.is_valid(raise_exception=True)
+        ground_truth = ground_truth_services.upload_ground_truth(
+            authorized=authorized, competition=competition, upload=upload_form.validated_data["file"]
         )
+        return Response(self.get_serializer(ground_truth).data, status=status.HTTP_201_CREATED)
+
+
+class GroundTruthUploadCompleteView(CompetitionScopedView):
+    """The host's uploaded ground-truth file is validated and becomes the competition's ground truth."""
+
+    serializer_class = GroundTruthSummarySerializer
+
+    @change_schema(
+        "Complete a ground-truth upload made with a ticket: the file is validated (400 `invalid_ground_truth` names "
+        "the first bad line) and replaces the ground truth; 409 when nothing was uploaded, the file is too large or "
+        "its SHA-256 is not the declared one.",
+        request=None,
+        success={201: GroundTruthSummarySerializer},
+        conflicts=("submissions_exist", "metric_changed", "upload_missing", "upload_too_large", "checksum_mismatch"),
+    )
+    def post(self, request: Request, slug: str, upload_id: int) -> Response:
+        competition = self.get_competition()
+        authorized = self.authorize(
+            AuditAction.GROUND_TRUTH_UPLOAD, "create", "groundtruth", competition, target=competition
+        )
+        upload = GroundTruthUpload.objects.filter(pk=upload_id, competition=competition).first()
+        if upload is None:
+            raise NotFound()
+        upload.competition = competition
+        ground_truth = ground_truth_services.complete_ground_truth_upload(authorized=authorized, upload=upload)
         return Response(self.get_serializer(ground_truth).data, status=status.HTTP_201_CREATED)

@@ -11,15 +11,33 @@ from competitions.models import Competition
 from teams.models import Team
 
 
+def submission_name(competition_id: int, team_id: int, *, compressed: bool) -> str:
+    """A new storage name (``submissions/`` is the storage's prefix in the bucket). The uploaded name is not trusted:
+    names are opaque and grouped by competition and team; it only chooses the suffix."""
+    return f"{competition_id}/{team_id}/{uuid.uuid4().hex}.csv{'.gz' if compressed else ''}"
+
+
 def submission_path(instance: Submission, filename: str) -> str:
-    # The uploaded name is not trusted: paths are opaque and grouped by competition and team.
-    return f"{instance.competition_id}/{instance.team_id}/{uuid.uuid4().hex}.csv"
+    return submission_name(instance.competition_id, instance.team_id, compressed=filename.lower().endswith(".gz"))
 
 
 class SubmissionStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
+    """``awaiting_upload`` (a ticket was given) -> ``queued`` (completed: the daily slot is taken) -> ``scoring`` ->
+    ``scored``, ``invalid`` (a bad file: the slot is given back) or ``failed`` (scoring could not finish: the slot is
+    given back). Every change after ``awaiting_upload`` is a conditional UPDATE on the current status."""
+
+    AWAITING_UPLOAD = "awaiting_upload", "Awaiting upload"
+    QUEUED = "queued", "Queued"
+    SCORING = "scoring", "Scoring"
     SCORED = "scored", "Scored"
+    INVALID = "invalid", "Invalid"
     FAILED = "failed", "Failed"
+
+
+# Statuses a worker may (still) score from: a redelivered message finds its submission in ``scoring``.
+SCORABLE = (SubmissionStatus.QUEUED, SubmissionStatus.SCORING)
+# Statuses that end a submission's story.
+FINAL = (SubmissionStatus.SCORED, SubmissionStatus.INVALID, SubmissionStatus.FAILED)
 
 
 class Submission(models.Model):
@@ -31,11 +49,21 @@ class Submission(models.Model):
     file = models.FileField(upload_to=submission_path, max_length=255)
     original_name = models.CharField(max_length=255, blank=True)
     row_count = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.AWAITING_UPLOAD
+    )
     public_score = models.FloatField(null=True, blank=True)
     private_score = models.FloatField(null=True, blank=True)
+    # Why a submission is invalid or failed, and for an invalid file its first bad line.
     error = models.TextField(blank=True)
+    error_line = models.PositiveIntegerField(null=True, blank=True)
+    # What the client declared when it asked for the ticket (the SHA-256 is checked while the file is scored).
+    upload_bytes = models.BigIntegerField(null=True, blank=True)
+    upload_sha256 = models.CharField(max_length=64, blank=True, default="", db_default="")
+    # The UTC day whose daily slot the submission holds; None before completion and once the slot was given back.
+    slot_day = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    queued_at = models.DateTimeField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

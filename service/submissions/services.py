@@ -1,93 +1,154 @@
-"""Service functions of submissions: submit (validate, take a daily slot, store, score) and delete."""
+"""Service functions of submissions: a ticket for an upload, its completion (the daily slot, the queue), the small
+multipart upload through the same path, and deletion.
+
+The file never passes through the web task on the ticket path: the client uploads it straight to storage, and the
+worker reads it from there. Validation and scoring happen in one place, the worker (``worker.scoring``).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import replace
 from typing import IO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from access.audit import AuthorizedAction
-from competitions.csv_files import CsvProblem
+from access.audit import AuditAction, AuthorizedAction
+from competitions.ground_truth_files import ensure_file
 from competitions.models import Competition, GroundTruth
-from core.errors import Conflict, NotFound, QuotaExceeded
+from core.errors import Conflict, DomainError, NotFound, QuotaExceeded
+from core.uploads.declared import DeclaredUpload, check_uploaded
+from core.uploads.objects import AbsoluteUrl, object_store
+from core.uploads.tickets import COMPLETE, UploadRules, UploadTicket, content_type_for
 from leaderboards.services import forget_submission
 from teams.models import Team
-from teams.services import lock_membership
 
-from .models import DailySubmissionQuota, Submission, SubmissionStatus
-from .predictions import parse_predictions
-from .scoring import score_submission
+from .models import Submission, SubmissionStatus, submission_name
+from .slots import claim_submission_slot
+from .worker.dispatch import enqueue
 
-
-def utc_day(moment: dt.datetime | None = None) -> dt.date:
-    return (moment or timezone.now()).astimezone(dt.UTC).date()
+STORAGE_ALIAS = "default"
 
 
-def claim_daily_slot(team: Team, limit: int, day: dt.date) -> int:
-    """Take one of today's slots or raise ``QuotaExceeded``; returns the slots used including this one.
-
-    A single conditional UPDATE: PostgreSQL re-checks ``used < limit`` after waiting for a concurrent
-    transaction's row lock, so two uploads can never both take the last slot. Call inside a transaction.
-    """
-    DailySubmissionQuota.objects.bulk_create([DailySubmissionQuota(team=team, day=day, used=0)], ignore_conflicts=True)
-    taken = DailySubmissionQuota.objects.filter(team=team, day=day, used__lt=limit).update(used=F("used") + 1)
-    if not taken:
-        raise QuotaExceeded(
-            f"the team has used all {limit} submissions of {day.isoformat()} (UTC)",
-            details={"limit": limit, "day": day.isoformat()},
-        )
-    return int(DailySubmissionQuota.objects.filter(team=team, day=day).values_list("used", flat=True).get())
+class _NoLongerAwaiting(Exception):
+    """Another completion of the same submission came first (rolls the slot claim back)."""
 
 
-def claim_submission_slot(*, authorized: AuthorizedAction, competition: Competition, team: Team) -> int:
-    """The one gate a submission passes to take one of its team's daily slots (the upload today; the completion of
-    an upload once files go straight to storage). Returns the slots used including this one. Call inside a
-    transaction.
-
-    The submitter must be no insider of the competition (409 ``host_cannot_compete``: e.g. a member who became a
-    platform admin). Under the team's row lock (the one a member leaving takes too), the submitter must still be a
-    member: a leave that came first makes this a 409 ``not_a_member``, a leave that comes second sees the used slot
-    and is refused. Then the conditional UPDATE of the quota row (locked after the team, always in that order)."""
-    authorized.actor_authorizer().require_may_compete(competition)
-    lock_membership(team=team, user=authorized.actor)
-    return claim_daily_slot(team, competition.daily_submission_limit, utc_day())
-
-
-def submit_predictions(
-    *, authorized: AuthorizedAction, competition: Competition, team: Team, upload: IO[bytes]
-) -> Submission:
-    """Validate the file, take a daily slot, store it, then score it (the scorer is request-independent)."""
+def _require_accepting(competition: Competition) -> None:
+    """The competition is open and has a ground truth (whose file a worker can read)."""
     if not competition.is_open():
         raise Conflict("the competition is not open for submissions", code="competition_closed")
-    ground_truth = GroundTruth.objects.filter(competition=competition).first()
+    ground_truth = GroundTruth.objects.defer("rows").filter(competition=competition).first()
     if ground_truth is None:
         raise Conflict("the competition has no ground truth yet", code="no_ground_truth")
+    ensure_file(ground_truth, competition.metric)
+
+
+def request_upload(
+    *,
+    authorized: AuthorizedAction,
+    competition: Competition,
+    team: Team,
+    declared: DeclaredUpload,
+    absolute_url: AbsoluteUrl,
+) -> tuple[Submission, UploadTicket]:
+    """A submission awaiting its file and the ticket to upload it with. Takes no daily slot (completing does)."""
+    submission = _new_submission(authorized, competition, team, declared)
+    rules = UploadRules(
+        max_bytes=settings.SUBMISSION_MAX_BYTES,
+        content_type=content_type_for(declared.file_name),
+        expires_in=settings.UPLOAD_TICKET_SECONDS,
+    )
+    ticket = object_store(STORAGE_ALIAS).ticket(submission.file.name, rules, absolute_url)
+    return submission, ticket
+
+
+def _new_submission(
+    authorized: AuthorizedAction, competition: Competition, team: Team, declared: DeclaredUpload
+) -> Submission:
+    _require_accepting(competition)
+    authorized.actor_authorizer().require_may_compete(competition)
+    submission = Submission.objects.create(
+        competition=competition,
+        team=team,
+        submitted_by=authorized.actor,
+        status=SubmissionStatus.AWAITING_UPLOAD,
+        file=submission_name(competition.pk, team.pk, compressed=declared.compressed),
+        original_name=declared.file_name[:255],
+        upload_bytes=declared.size_bytes,
+        upload_sha256=declared.sha256,
+    )
+    authorized.record(submission, details={"team": team.pk, "size_bytes": declared.size_bytes})
+    return submission
+
+
+def complete_upload(*, authorized: AuthorizedAction, submission: Submission) -> Submission:
+    """Check the uploaded object, take a daily slot, mark the submission ``queued`` and enqueue it after commit.
+
+    Completing again is harmless: a submission already past ``awaiting_upload`` is returned as it is (a queued one
+    is enqueued again, in case the first message was never sent: scoring it twice has one effect)."""
+    if submission.status != SubmissionStatus.AWAITING_UPLOAD:
+        return _already_completed(submission)
+    competition = submission.competition
+    if not competition.is_open():
+        raise Conflict("the competition is not open for submissions", code="competition_closed")
+    store = object_store(STORAGE_ALIAS)
+    name = submission.file.name
+    check_uploaded(store, name, max_bytes=settings.SUBMISSION_MAX_BYTES, sha256=submission.upload_sha256)
     try:
-        predictions = parse_predictions(
-            upload, ground_truth.rows, competition.metric_spec, settings.SUBMISSION_MAX_BYTES
-        )
-    except CsvProblem as problem:
-        raise problem.as_domain_error("invalid_submission") from None
-    upload.seek(0)
-    content = upload.read()
-    with transaction.atomic():
-        used = claim_submission_slot(authorized=authorized, competition=competition, team=team)
-        submission = Submission(
-            competition=competition,
-            team=team,
-            submitted_by=authorized.actor,
-            original_name=str(getattr(upload, "name", ""))[:255],
-            row_count=len(predictions),
-        )
-        submission.file.save("predictions.csv", ContentFile(content), save=False)
-        submission.save()
-        authorized.record(submission, details={"team": team.pk, "daily_slots_used": used})
-    return score_submission(submission, predictions)
+        with transaction.atomic():
+            claim = claim_submission_slot(authorized=authorized, competition=competition, team=submission.team)
+            changed = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.AWAITING_UPLOAD).update(
+                status=SubmissionStatus.QUEUED, slot_day=claim.day, queued_at=timezone.now()
+            )
+            if not changed:
+                raise _NoLongerAwaiting
+            store.mark(name, COMPLETE)  # in the transaction: a failed tag leaves the submission awaiting, retryable
+            authorized.record(submission, details={"team": submission.team_id, "daily_slots_used": claim.used})
+    except (_NoLongerAwaiting, QuotaExceeded):
+        current = Submission.objects.filter(pk=submission.pk).first()
+        if current is None:
+            raise NotFound() from None
+        if current.status == SubmissionStatus.AWAITING_UPLOAD:
+            raise
+        return _already_completed(current)
+    enqueue(submission.pk)
+    submission.refresh_from_db()
+    return submission
+
+
+def _already_completed(submission: Submission) -> Submission:
+    if submission.status == SubmissionStatus.QUEUED:
+        enqueue(submission.pk)
+    return submission
+
+
+def submit_file(
+    *, authorized: AuthorizedAction, competition: Competition, team: Team, upload: IO[bytes]
+) -> Submission:
+    """The multipart upload of a small file: stored by the web task, then completed like an upload with a ticket
+    (the same slot, queue and worker; a bad file becomes ``invalid`` there, not a 400 here)."""
+    file_name = str(getattr(upload, "name", "") or "predictions.csv")
+    size = int(getattr(upload, "size", 0) or 0)
+    limit: int = settings.SUBMISSION_MAX_BYTES
+    if size > limit:  # refused before anything is stored (the worker would say the same on line 1)
+        reason = f"the file is larger than the limit of {limit} bytes"
+        raise DomainError(f"line 1: {reason}", code="invalid_submission", details={"line": 1, "reason": reason})
+    declared = DeclaredUpload(file_name=file_name, size_bytes=size)
+    submission = _new_submission(authorized, competition, team, declared)
+    storage = submission.file.storage
+    stored_name = storage.save(submission.file.name, upload)
+    if stored_name != submission.file.name:  # the storage chose another name (never with a fresh uuid)
+        Submission.objects.filter(pk=submission.pk).update(file=stored_name)
+        submission.file.name = stored_name
+    completing = replace(authorized, action=AuditAction.SUBMISSION_COMPLETE)
+    try:
+        return complete_upload(authorized=completing, submission=submission)
+    except DomainError:  # refused (the daily limit, a leave that came first): the request leaves nothing behind
+        Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.AWAITING_UPLOAD).delete()
+        object_store(STORAGE_ALIAS).discard(stored_name)
+        raise
 
 
 @transaction.atomic
@@ -96,7 +157,8 @@ def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -
 
     Under the team's row lock: two deletions of one team's submissions (or a deletion and a scoring) rewrite the
     team's board rows one after the other, each from what the other left, so a board row never points at a
-    submission that another transaction is deleting. A submission deleted meanwhile is a 404."""
+    submission that another transaction is deleting. A submission deleted meanwhile is a 404. Its file is let go
+    after the commit (locally deleted; in S3 tagged for the lifecycle rule, the web task deletes nothing)."""
     Team.lock(submission.team_id)
     if not Submission.objects.filter(pk=submission.pk).exists():
         raise NotFound()
@@ -109,6 +171,6 @@ def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -
     )
     authorized.record(submission, details={"team": submission.team_id})
     stored_name = submission.file.name
-    storage = submission.file.storage
     submission.delete()
-    transaction.on_commit(lambda: storage.delete(stored_name) if stored_name else None)
+    if stored_name:
+        transaction.on_commit(lambda: object_store(STORAGE_ALIAS).discard(stored_name))

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from .views import SubmissionDetailView, SubmissionListView
+from .views import SubmissionCompleteView, SubmissionDetailView, SubmissionListView
 
 urlpatterns = [
     path("", SubmissionListView.as_view(), name="submission-list"),
     path("<int:submission_id>/", SubmissionDetailView.as_view(), name="submission-detail"),
+    path("<int:submission_id>/complete/", SubmissionCompleteView.as_view(), name="submission-complete"),
 ]

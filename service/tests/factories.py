@@ -17,7 +17,7 @@ from access.builtin_roles import COMPETITION_HOST
 from access.models import Role, RoleBinding, Scope
 from competitions.models import Competition, GroundTruth
 from submissions.models import Submission
-from submissions.services import submit_predictions
+from submissions.services import submit_file
 from teams.models import Team
 from teams.services import create_team, join_team
 
@@ -89,10 +89,22 @@ def make_competition(
 
 
 def set_truth(competition: Competition, truth: dict[str, list[object]]) -> GroundTruth:
-    public = sum(1 for _, usage in truth.values() if usage == "Public")
+    """The ground truth as the service stores it: a Parquet file in the ground_truth storage and its summary."""
+    from competitions.ground_truth_files import store
+    from scoring.legacy_rows import ground_truth_from_rows
+    from scoring.metrics import Metric
+
+    parsed = ground_truth_from_rows(truth, Metric(competition.metric))
+    summary = parsed.summary
     return GroundTruth.objects.update_or_create(
         competition=competition,
-        defaults={"rows": truth, "public_rows": public, "private_rows": len(truth) - public},
+        defaults={
+            "rows": None,
+            "version": summary.version,
+            "file": store(competition.pk, parsed),
+            "public_rows": summary.public_rows,
+            "private_rows": summary.private_rows,
+        },
     )[0]
 
 
@@ -116,12 +128,15 @@ def predictions_csv(values: dict[str, object]) -> str:
 
 
 def submit(competition: Competition, team: Team, user: Any, values: dict[str, object]) -> Submission:
-    return submit_predictions(
+    """A multipart submission, scored by the in-process worker (the conftest lets it run at the commit)."""
+    submission = submit_file(
         authorized=allowed(AuditAction.SUBMISSION_CREATE, user, competition),
         competition=competition,
         team=team,
         upload=csv_upload(predictions_csv(values)),
     )
+    submission.refresh_from_db()
+    return submission
 
 
 def all_correct(truth: dict[str, list[object]] = LABELS_TRUTH) -> dict[str, object]:

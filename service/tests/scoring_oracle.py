@@ -1,6 +1,7 @@
 """Today's row-by-row parsers and scorer, run side by side with the scoring engine by the parity tests.
 
-Every import of the old path is here, so that moving those modules touches one file.
+Every import of the old path is here; the old modules themselves live in ``tests/row_by_row/`` (the service no
+longer has them).
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from dataclasses import dataclass
 
 import pytest
 
-from competitions.csv_files import CsvProblem as RowByRowProblem
-from competitions.ground_truth import parse_ground_truth as parse_ground_truth_row_by_row
-from competitions.metrics import METRICS
 from scoring.ground_truth import GroundTruth, parse_ground_truth
 from scoring.metrics import Metric
 from scoring.problems import CsvProblem
 from scoring.scorer import score_predictions
 from scoring.upload_reading import SizeLimits
-from submissions.predictions import parse_predictions as parse_predictions_row_by_row
-from submissions.scoring import score_predictions as score_predictions_row_by_row
+
+from .row_by_row.csv_files import CsvProblem as RowByRowProblem
+from .row_by_row.ground_truth import parse_ground_truth as parse_ground_truth_row_by_row
+from .row_by_row.metrics import METRICS
+from .row_by_row.predictions import parse_predictions as parse_predictions_row_by_row
+from .row_by_row.scoring import score_predictions as score_predictions_row_by_row
 
 LABEL_TRUTH = (
     b"id,expected,usage\na,cat,Public\nb,dog,Private\nc,cat,Public\nd,dog,Private\ne,bird,Public\nf,cat,Private\n"

@@ -51,6 +51,26 @@ def submission_url(world: World, target: str) -> str:
     return f"/api/v1/competitions/open/submissions/{getattr(world, target).pk}/"
 
 
+def complete_url(world: World, target: str) -> str:
+    return f"/api/v1/competitions/open/submissions/{getattr(world, target).pk}/complete/"
+
+
+def ground_truth_upload_url(world: World, target: str) -> str:
+    """A ground-truth upload of the target competition whose file is in storage, ready to complete."""
+    from django.core.files.base import ContentFile
+
+    from competitions.models import GroundTruthUpload, ground_truth_storage
+
+    competition = getattr(world, target)
+    name = f"{competition.pk}/uploads/matrix.csv"
+    if not ground_truth_storage().exists(name):
+        ground_truth_storage().save(name, ContentFile(GROUND_TRUTH_CSV.encode()))
+    upload = GroundTruthUpload.objects.create(
+        competition=competition, file=name, upload_bytes=len(GROUND_TRUTH_CSV.encode())
+    )
+    return f"/api/v1/competitions/{competition.slug}/ground-truth/uploads/{upload.pk}/complete/"
+
+
 def binding_url(world: World, target: str) -> str:
     binding = getattr(world, target)
     return f"/api/v1/competitions/{binding.competition.slug}/role-bindings/{binding.pk}/"
@@ -79,6 +99,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         lambda world, target: {"file": csv_upload(GROUND_TRUTH_CSV, "truth.csv")},
         multipart=True,
     ),
+    "groundtruth.ticket": Endpoint(
+        "post",
+        competition_url("ground-truth/"),
+        lambda world, target: {"file_name": "truth.csv.gz", "size_bytes": 1000},
+    ),
+    "groundtruth.complete": Endpoint("post", ground_truth_upload_url),
     "teams.list": Endpoint("get", competition_url("teams/")),
     "teams.create": Endpoint("post", competition_url("teams/"), lambda world, target: {"name": "Newcomers"}),
     "team.get": Endpoint("get", team_url()),
@@ -93,6 +119,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         lambda world, target: {"file": csv_upload(predictions_csv(all_correct()))},
         multipart=True,
     ),
+    "submissions.ticket": Endpoint(
+        "post",
+        competition_url("submissions/"),
+        lambda world, target: {"file_name": "predictions.csv", "size_bytes": 1000, "sha256": "ab" * 32},
+    ),
+    "submission.complete": Endpoint("post", complete_url),
     "submission.get": Endpoint("get", submission_url),
     "submission.delete": Endpoint("delete", submission_url),
     "leaderboard.public": Endpoint("get", competition_url("leaderboard/?board=public")),
@@ -118,6 +150,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "groundtruth.get": {"open": "401 403 403 403 403 200 200", "secret": "404 404 404 404 200 404 200"},
     # open already has submissions: hosts pass the check, then the domain refuses (409).
     "groundtruth.upload": {"open": "401 403 403 403 403 409 409", "secret": "404 404 404 404 201 404 201"},
+    "groundtruth.ticket": {"open": "401 403 403 403 403 409 409", "secret": "404 404 404 404 201 404 201"},
+    "groundtruth.complete": {"open": "401 403 403 403 403 409 409", "secret": "404 404 404 404 201 404 201"},
     "teams.list": {"open": "200 200 200 200 200 200 200", "secret": "404 404 404 404 200 404 200"},
     # Insiders (hosts, admins: whoever reads the ground truth or private board) may not compete (409); users in a
     # team already (409).
@@ -140,6 +174,12 @@ MATRIX: dict[str, dict[str, str]] = {
     },
     "submissions.list": {"open": "200 200 200 200 200 200 200", "secret": "404 404 404 404 200 404 200"},
     "submissions.create": {"open": "401 403 201 201 403 403 409", "secret": "404 404 404 404 403 404 409"},
+    "submissions.ticket": {"open": "401 403 201 201 403 403 409", "secret": "404 404 404 404 403 404 409"},
+    # Completing a scored submission again returns it as it is (no effect); hosts may see it but not submit.
+    "submission.complete": {
+        "submission_a": "404 404 404 200 404 403 200",
+        "submission_b": "404 404 200 404 404 403 200",
+    },
     "submission.get": {
         "submission_a": "404 404 404 200 404 200 200",
         "submission_b": "404 404 200 404 404 200 200",

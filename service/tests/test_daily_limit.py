@@ -11,7 +11,7 @@ from django.db import connection
 
 from core.errors import QuotaExceeded
 from submissions.models import DailySubmissionQuota, Submission
-from submissions.services import claim_daily_slot, utc_day
+from submissions.slots import claim_daily_slot, utc_day
 
 from .factories import (
     all_correct,

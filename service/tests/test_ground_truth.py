@@ -3,8 +3,10 @@
 import pytest
 
 from competitions.models import GroundTruth
+from scoring.ground_truth_store import read_ground_truth
 
 from .factories import client_for, csv_upload, make_competition, make_user
+from .scoring_oracle import rows_of
 
 
 @pytest.fixture
@@ -23,11 +25,13 @@ def test_a_valid_file_is_stored_and_summarised(host_client):
     assert response.status_code == 201
     assert response.json()["public_rows"] == 2
     assert response.json()["private_rows"] == 1
-    assert GroundTruth.objects.get().rows == {
-        "a": [1.5, "Public"],
-        "b": [2.0, "Private"],
-        "c": [3.0, "Public"],
-    }
+    stored = GroundTruth.objects.get()
+    assert stored.rows is None  # the previous release's JSON column is no longer written
+    with stored.file.open("rb") as parquet:
+        truth = read_ground_truth(parquet)
+    assert rows_of(truth) == {"a": [1.5, "Public"], "b": [2.0, "Private"], "c": [3.0, "Public"]}
+    assert stored.file.name == f"{stored.competition_id}/{stored.version}.parquet"
+    assert response.json()["version"] == stored.version == truth.summary.version
     assert "rows" not in host_client.get("/api/v1/competitions/gt/ground-truth/").json()
     assert host_client.get("/api/v1/competitions/gt/").json()["has_ground_truth"] is True
 

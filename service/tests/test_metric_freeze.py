@@ -70,16 +70,16 @@ def test_sending_the_current_metric_again_is_no_change(host):
 def test_a_ground_truth_read_under_a_metric_that_changed_meanwhile_is_refused(host, monkeypatch):
     """The upload parses the file before it takes the competition's row lock; a metric changed in between would
     leave labels under a numeric metric."""
-    from competitions.ground_truth import parse_ground_truth
+    from competitions.ground_truth_files import parse_upload
 
     make_competition("moving", host, metric="accuracy", truth=None)
 
     def parse_then_change_the_metric(*args, **kwargs):
-        parsed = parse_ground_truth(*args, **kwargs)
+        parsed = parse_upload(*args, **kwargs)
         Competition.objects.filter(slug="moving").update(metric="rmse")
         return parsed
 
-    monkeypatch.setattr("competitions.services.parse_ground_truth", parse_then_change_the_metric)
+    monkeypatch.setattr("competitions.ground_truth_files.parse_upload", parse_then_change_the_metric)
 
     response = client_for(host).post(
         "/api/v1/competitions/moving/ground-truth/",

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from competitions.metrics import METRICS, accuracy, macro_f1, mae, rmse
+from .row_by_row.metrics import METRICS, accuracy, macro_f1, mae, rmse
 
 
 def test_accuracy():

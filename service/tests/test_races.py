@@ -132,15 +132,16 @@ def test_deleting_the_same_submission_twice_at_once_is_one_deletion_and_one_404(
 def test_a_submission_deleted_before_it_is_scored_never_reaches_the_board():
     from django.core.files.base import ContentFile
 
-    from submissions.scoring import score_submission
+    from submissions.models import SubmissionStatus
+    from submissions.worker.scoring import Outcome, score_submission
 
     user = make_user("member")
     competition = make_competition("late", make_user("host"))
     team = make_team(competition, "T", user)
-    pending = Submission(competition=competition, team=team, submitted_by=user, row_count=6)
-    pending.file.save("predictions.csv", ContentFile(predictions_csv(all_correct()).encode()))
-    Submission.objects.filter(pk=pending.pk).delete()  # by another request, between upload and scoring
+    queued = Submission(competition=competition, team=team, submitted_by=user, status=SubmissionStatus.QUEUED)
+    queued.file.save("predictions.csv", ContentFile(predictions_csv(all_correct()).encode()))
+    Submission.objects.filter(pk=queued.pk).delete()  # by another request, between completion and scoring
 
-    score_submission(pending)
+    assert score_submission(queued.pk) == Outcome.NOTHING_TO_DO
 
     assert not LeaderboardEntry.objects.filter(team=team).exists()

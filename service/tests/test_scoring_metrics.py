@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, f1_score, mean_absolute_error, root_mean_squared_error
 
-from competitions import metrics as row_by_row
 from scoring.metrics import Metric, accuracy, macro_f1, mae, rmse
+
+from .row_by_row import metrics as row_by_row
 
 HYPOTHESIS = settings(max_examples=60, deadline=None, derandomize=True, database=None)
 

@@ -1,4 +1,5 @@
-"""A submission is validated before it takes a daily slot; a bad one is a 400 naming the first bad line."""
+"""A submission is validated by the scoring worker (in this process, no queue configured): a bad file ends
+``invalid`` naming the first bad line, and its daily slot is given back."""
 
 from __future__ import annotations
 
@@ -22,6 +23,15 @@ def setup(db):
 
 def post(client, text: str, slug: str = "valid"):
     return client.post(f"/api/v1/competitions/{slug}/submissions/", {"file": csv_upload(text)}, format="multipart")
+
+
+def invalid(response) -> dict:
+    """The error of a submission the worker found invalid (the upload itself was accepted)."""
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "invalid", body
+    assert body["public_score"] is None
+    return body["error"]
 
 
 @pytest.mark.parametrize(
@@ -51,13 +61,9 @@ def post(client, text: str, slug: str = "valid"):
 )
 def test_invalid_file_is_rejected_naming_the_first_bad_line(setup, text, line, reason):
     _, _, client = setup
-    response = post(client, text)
-    assert response.status_code == 400
-    error = response.json()["error"]
-    assert error["code"] == "invalid_submission"
-    assert error["details"]["line"] == line
-    assert reason in error["details"]["reason"]
-    assert error["message"].startswith(f"line {line}: ")
+    error = invalid(post(client, text))
+    assert error["line"] == line
+    assert reason in error["reason"]
 
 
 def test_non_numeric_prediction_is_rejected_for_a_regression_metric(db):
@@ -66,8 +72,7 @@ def test_non_numeric_prediction_is_rejected_for_a_regression_metric(db):
     competition = make_competition("reg", make_user("host"), metric="rmse", truth=truth)
     make_team(competition, "T", member)
     response = post(client_for(member), "id,prediction\na,1.0\nb,two\n", slug="reg")
-    assert response.status_code == 400
-    assert response.json()["error"]["details"] == {
+    assert invalid(response) == {
         "line": 3,
         "reason": "prediction 'two' for id 'b' is not a finite number",
     }
@@ -80,8 +85,7 @@ def test_infinite_prediction_is_rejected_for_a_regression_metric(db):
     )
     make_team(competition, "T", member)
     response = post(client_for(member), "id,prediction\na,inf\nb,1\n", slug="reg")
-    assert response.status_code == 400
-    assert response.json()["error"]["details"]["line"] == 2
+    assert invalid(response)["line"] == 2
 
 
 def test_file_over_the_size_limit_is_rejected(setup, settings):
@@ -99,8 +103,7 @@ def test_non_utf8_file_is_rejected_with_its_line(setup):
         {"file": ContentFile(b"id,prediction\na,cat\nb,\xff\xfe\n", name="p.csv")},
         format="multipart",
     )
-    assert response.status_code == 400
-    assert response.json()["error"]["details"] == {"line": 3, "reason": "the file is not valid UTF-8"}
+    assert invalid(response) == {"line": 3, "reason": "the file is not valid UTF-8"}
 
 
 def test_missing_file_field_is_a_validation_error(setup):
@@ -110,13 +113,11 @@ def test_missing_file_field_is_a_validation_error(setup):
     assert "file" in response.json()["error"]["details"]
 
 
-def test_invalid_file_does_not_use_a_daily_slot(setup):
+def test_invalid_file_gives_its_daily_slot_back(setup):
     _, team, client = setup
-    response = post(client, "id,prediction\nnope,cat\n")
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "invalid_submission"
-    assert not DailySubmissionQuota.objects.filter(team=team).exists()
-    assert not Submission.objects.exists()
+    invalid(post(client, "id,prediction\nnope,cat\n"))
+    assert DailySubmissionQuota.objects.get(team=team).used == 0
+    assert Submission.objects.get().slot_day is None
 
 
 def test_valid_file_is_scored_on_both_boards(setup):

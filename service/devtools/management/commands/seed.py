@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from access.audit import AuditAction, AuthorizedAction
@@ -18,15 +17,22 @@ from access.authorizer import AccessDecision
 from access.builtin_roles import COMPETITION_ORGANIZER, PLATFORM_ADMIN
 from access.models import Role, RoleBinding, Scope
 from access.services import sync_builtin_roles
-from competitions.models import Competition, GroundTruth, Metric, Visibility
+from competitions.ground_truth_services import upload_ground_truth
+from competitions.models import Competition, Metric, Visibility
 from competitions.services import CompetitionFields, create_competition
 from submissions.models import Submission
-from submissions.services import submit_predictions
+from submissions.services import submit_file
 from teams.models import Team
 from teams.services import create_team, join_team
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - printed demo credentials, refused outside DEBUG
 LABELS = ["cat", "dog", "bird"]
+
+
+def demo_truth() -> dict[str, tuple[str, str]]:
+    """The demo ground truth: id -> (label, usage), the same on every run."""
+    rng = random.Random(7)  # noqa: S311 - demo data
+    return {f"r{i:03d}": (rng.choice(LABELS), "Public" if i % 3 else "Private") for i in range(150)}
 
 
 def seeded(action: AuditAction, actor: User, competition: Competition | None = None) -> AuthorizedAction:
@@ -90,18 +96,19 @@ class Command(BaseCommand):
                 max_team_size=3,
             ),
         )
-        rng = random.Random(7)  # noqa: S311 - demo data
-        rows = {f"r{i:03d}": [rng.choice(LABELS), "Public" if i % 3 else "Private"] for i in range(150)}
-        GroundTruth.objects.create(
+        upload_ground_truth(
+            authorized=seeded(AuditAction.GROUND_TRUTH_UPLOAD, host, competition),
             competition=competition,
-            rows=rows,
-            public_rows=sum(1 for _, usage in rows.values() if usage == "Public"),
-            private_rows=sum(1 for _, usage in rows.values() if usage == "Private"),
-            uploaded_by=host,
+            upload=ContentFile(
+                (
+                    "id,expected,usage\n"
+                    + "".join(f"{row_id},{label},{usage}\n" for row_id, (label, usage) in demo_truth().items())
+                ).encode(),
+                name="truth.csv",
+            ),
         )
         return competition
 
-    @transaction.atomic
     def _teams_and_submissions(self, competition: Competition, users: dict[str, User]) -> None:
         if Submission.objects.filter(competition=competition).exists():
             return
@@ -119,7 +126,7 @@ class Command(BaseCommand):
                 team=petal_pushers,
                 invite_code=petal_pushers.invite_code,
             )
-        truth = GroundTruth.objects.get(competition=competition).rows
+        truth = demo_truth()
         rng = random.Random(11)  # noqa: S311 - demo data
         for team_name, member, skills in (
             ("Petal Pushers", "alice", (0.6, 0.8)),
@@ -131,7 +138,7 @@ class Command(BaseCommand):
                     for row_id, (expected, _usage) in truth.items()
                 ]
                 upload = ContentFile("\n".join(lines).encode(), name="predictions.csv")
-                submit_predictions(
+                submit_file(
                     authorized=seeded(AuditAction.SUBMISSION_CREATE, users[member], competition),
                     competition=competition,
                     team=teams[team_name],

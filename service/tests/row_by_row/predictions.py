@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import IO
 
-from competitions.csv_files import CsvProblem, metric_value, read_text, rows_with_unique_ids
-from competitions.metrics import MetricSpec
+from .csv_files import CsvProblem, metric_value, read_text, rows_with_unique_ids
+from .metrics import MetricSpec
 
 HEADER = ("id", "prediction")
 

@@ -7,10 +7,10 @@ from typing import IO
 
 from .csv_files import CsvProblem, metric_value, read_text, rows_with_unique_ids
 from .metrics import MetricSpec
-from .models import Usage
 
 HEADER = ("id", "expected", "usage")
-USAGES = {usage.value.lower(): usage.value for usage in Usage}
+PUBLIC, PRIVATE = "Public", "Private"
+USAGES = {usage.lower(): usage for usage in (PUBLIC, PRIVATE)}
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class ParsedGroundTruth:
 def parse_ground_truth(upload: IO[bytes], metric: MetricSpec, max_bytes: int) -> ParsedGroundTruth:
     text = read_text(upload, max_bytes)
     rows: dict[str, list[object]] = {}
-    counts = {Usage.PUBLIC.value: 0, Usage.PRIVATE.value: 0}
+    counts = {PUBLIC: 0, PRIVATE: 0}
     last_line = 1
     for line, (row_id, expected_raw, usage_raw) in rows_with_unique_ids(text, HEADER):
         last_line = line
@@ -44,4 +44,4 @@ def parse_ground_truth(upload: IO[bytes], metric: MetricSpec, max_bytes: int) ->
     for usage, count in counts.items():
         if count == 0:
             raise CsvProblem(last_line + 1, f"the file has no {usage} rows; both boards need at least one")
-    return ParsedGroundTruth(rows, counts[Usage.PUBLIC.value], counts[Usage.PRIVATE.value])
+    return ParsedGroundTruth(rows, counts[PUBLIC], counts[PRIVATE])

@@ -7,8 +7,6 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import IO
 
-from core.errors import DomainError
-
 from .metrics import MetricSpec
 
 
@@ -19,10 +17,6 @@ class CsvProblem(Exception):
         super().__init__(f"line {line}: {reason}")
         self.line = line
         self.reason = reason
-
-    def as_domain_error(self, code: str) -> DomainError:
-        """The 400 the API answers, naming the line and the reason."""
-        return DomainError(str(self), code=code, details={"line": self.line, "reason": self.reason})
 
 
 def metric_value(metric: MetricSpec, raw: str, line: int, *, not_a_number: str, empty: str) -> object:

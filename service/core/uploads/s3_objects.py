@@ -1,0 +1,90 @@
+"""Uploads to S3: presigned POSTs, HEAD for size and checksum, object tags, streaming reads.
+
+The web task signs the POST (``s3:PutObject``), reads objects' size and tags them (``s3:GetObject``,
+``s3:PutObjectTagging``); it never deletes (a discarded object is tagged ``upload=pending`` and the lifecycle rule
+removes it). Workers only read.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import IO, Any, cast
+
+from botocore.exceptions import ClientError
+from django.utils import timezone
+from storages.backends.s3 import S3Storage
+
+from .objects import AbsoluteUrl, MissingObject, StoredObject
+from .tickets import PENDING, UPLOAD_TAG, UploadRules, UploadTicket
+
+NOT_FOUND_CODES = {"404", "NoSuchKey", "NotFound"}
+
+
+class S3ObjectStore:
+    def __init__(self, storage: S3Storage) -> None:
+        self.storage = storage
+        self.bucket = storage.bucket_name
+
+    @property
+    def client(self) -> Any:
+        return self.storage.connection.meta.client
+
+    def key(self, name: str) -> str:
+        """The object key of a storage name (the storage's ``location`` prefix, e.g. ``submissions/``)."""
+        return cast(str, self.storage._normalize_name(name))  # noqa: SLF001 - django-storages' own key mapping
+
+    def ticket(self, name: str, rules: UploadRules, absolute_url: AbsoluteUrl) -> UploadTicket:
+        fields = {"Content-Type": rules.content_type, "tagging": rules.tagging}
+        conditions: list[Any] = [
+            ["content-length-range", 1, rules.max_bytes],
+            {"Content-Type": rules.content_type},
+            {"tagging": rules.tagging},
+        ]
+        expires_at = timezone.now() + timedelta(seconds=rules.expires_in)
+        post = self.client.generate_presigned_post(
+            Bucket=self.bucket, Key=self.key(name), Fields=fields, Conditions=conditions, ExpiresIn=rules.expires_in
+        )
+        return UploadTicket(url=post["url"], fields=dict(post["fields"]), expires_at=expires_at)
+
+    def inspect(self, name: str) -> StoredObject | None:
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self.key(name), ChecksumMode="ENABLED")
+        except ClientError as error:
+            if _is_not_found(error):
+                return None
+            raise
+        checksum = head.get("ChecksumSHA256")
+        # A multipart upload's checksum is a checksum of checksums ("...-3"): not the file's SHA-256.
+        sha256 = base64.b64decode(checksum).hex() if checksum and "-" not in checksum else None
+        return StoredObject(size=int(head["ContentLength"]), sha256=sha256)
+
+    def mark(self, name: str, upload_state: str) -> None:
+        tags = {"TagSet": [{"Key": UPLOAD_TAG, "Value": upload_state}]}
+        self.client.put_object_tagging(Bucket=self.bucket, Key=self.key(name), Tagging=tags)
+
+    @contextmanager
+    def open_stream(self, name: str) -> Iterator[IO[bytes]]:
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self.key(name))["Body"]
+        except ClientError as error:
+            if _is_not_found(error):
+                raise MissingObject(name) from None
+            raise
+        try:
+            yield body
+        finally:
+            body.close()
+
+    def discard(self, name: str) -> None:
+        try:
+            self.mark(name, PENDING)
+        except ClientError as error:
+            if not _is_not_found(error):
+                raise
+
+
+def _is_not_found(error: ClientError) -> bool:
+    return str(error.response.get("Error", {}).get("Code")) in NOT_FOUND_CODES

@@ -1,0 +1,208 @@
+"""``python manage.py run_scoring_worker``: a boto3 long-poll loop over the SQS scoring queue.
+
+Each message is one submission to score (``scoring.score_submission``, on the work thread). While it runs, this
+thread extends the message's visibility every ``heartbeat_seconds`` by ``lease_seconds`` (for at most
+``max_seconds``: a stuck unit of work lets its message go back to the queue). Then:
+
+* an outcome (scored, invalid, failed, nothing to do) deletes the message: delivered twice, scored once;
+* an error a retry may cure releases it after a backoff; after ``SCORING_MAX_RECEIVES`` receives SQS moves it to
+  the dead-letter queue (the redrive policy), where this loop finds it and marks the submission ``failed`` with a
+  reason a participant can read. Dead-letter messages are left there (invisible for 12 hours after each look) for
+  the operators' alarm and inspection; nothing retries forever;
+* SIGTERM (ECS stopping the task): no new message is taken; the one in hand gets ``stop_seconds`` to finish, else
+  it is released at once (visibility 0) for another worker. Never dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+from django.conf import settings
+
+from ..models import Submission
+from .in_process import retries_spent_reason
+from .messages import MalformedMessage, ScoringMessage
+from .scoring import Outcome, score_submission
+from .work_thread import WorkThread
+
+logger = logging.getLogger(__name__)
+
+# A dead-letter message, once handled, stays invisible this long (SQS's maximum) before it is looked at again.
+DEAD_LETTER_HIDE_SECONDS = 12 * 60 * 60
+# How often the loop's thread wakes while a unit of work runs (heartbeat and stop checks).
+TICK_SECONDS = 0.05
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerConfig:
+    queue_url: str
+    dead_letter_queue_url: str
+    max_receives: int
+    max_seconds: float
+    heartbeat_seconds: float
+    lease_seconds: int
+    stop_seconds: float
+    wait_seconds: int = 10  # long poll; bounds how long SIGTERM waits while idle
+    dead_letter_every_seconds: float = 60.0
+    retry_base_seconds: int = 5  # a failed attempt's message comes back after this times its receive count
+
+    @classmethod
+    def from_settings(cls) -> WorkerConfig:
+        return cls(
+            queue_url=settings.SCORING_QUEUE_URL,
+            dead_letter_queue_url=settings.SCORING_DEAD_LETTER_QUEUE_URL,
+            max_receives=settings.SCORING_MAX_RECEIVES,
+            max_seconds=settings.SCORING_MAX_SECONDS,
+            heartbeat_seconds=settings.SCORING_HEARTBEAT_SECONDS,
+            lease_seconds=settings.SCORING_LEASE_SECONDS,
+            stop_seconds=settings.SCORING_STOP_SECONDS,
+        )
+
+
+@dataclass(frozen=True)
+class Received:
+    body: str
+    receipt: str
+    receive_count: int
+
+    @classmethod
+    def of(cls, message: dict[str, Any]) -> Received:
+        count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+        return cls(message["Body"], message["ReceiptHandle"], count)
+
+
+class ScoringWorker:
+    def __init__(
+        self, client: Any, config: WorkerConfig, unit_of_work: Callable[[int], Outcome] = score_submission
+    ) -> None:
+        self.client = client
+        self.config = config
+        self.unit_of_work = unit_of_work
+        self.stopping = threading.Event()
+        self.handled = 0
+        self._work = WorkThread()
+        self._next_dead_letter_look = 0.0
+
+    def stop(self) -> None:
+        """Take no new message; the one in hand finishes within ``stop_seconds`` or is released."""
+        self.stopping.set()
+
+    def run(self, *, max_messages: int | None = None, exit_when_idle: bool = False) -> None:
+        while not self.stopping.is_set() and (max_messages is None or self.handled < max_messages):
+            self.drain_dead_letters()
+            messages = self._receive()
+            if not messages and exit_when_idle:
+                return
+            for message in messages:
+                self.handle(Received.of(message))
+
+    def _receive(self) -> list[dict[str, Any]]:
+        response = self.client.receive_message(
+            QueueUrl=self.config.queue_url,
+            MaxNumberOfMessages=1,
+            WaitTimeSeconds=self.config.wait_seconds,
+            MessageSystemAttributeNames=["ApproximateReceiveCount"],
+        )
+        messages: list[dict[str, Any]] = response.get("Messages", [])
+        return messages
+
+    def handle(self, message: Received) -> None:
+        if self.stopping.is_set():  # received while stopping: straight back to the queue
+            self._set_visibility(message, 0)
+            return
+        try:
+            submission_id = ScoringMessage.decode(message.body).submission_id
+        except MalformedMessage:
+            logger.error("malformed scoring message (left for the dead-letter queue): %r", message.body[:200])
+            return
+        future = self._work.submit(lambda: self.unit_of_work(submission_id))
+        if not self._wait_with_heartbeat(future, message):
+            logger.warning("stopping: released the message of submission %s to another worker", submission_id)
+            self._set_visibility(message, 0)
+            return
+        self.handled += 1
+        try:
+            outcome = future.result()
+        except Exception:
+            logger.exception(
+                "scoring submission %s failed (receive %s of %s)", submission_id, message.receive_count, self.config.max_receives
+            )
+            self._set_visibility(message, self.config.retry_base_seconds * message.receive_count)
+            return
+        logger.info("submission %s: %s", submission_id, outcome.value)
+        self._delete(message)
+
+    def _wait_with_heartbeat(self, future: Future[Outcome], message: Received) -> bool:
+        """True once the unit of work is done; False when a stop's grace ran out first."""
+        started = time.monotonic()
+        next_beat = started + self.config.heartbeat_seconds
+        stop_deadline: float | None = None
+        while True:
+            try:
+                future.exception(timeout=TICK_SECONDS)
+                return True
+            except FutureTimeout:
+                pass
+            now = time.monotonic()
+            if self.stopping.is_set():
+                stop_deadline = stop_deadline or now + self.config.stop_seconds
+                if now >= stop_deadline:
+                    return False
+            if now >= next_beat:
+                next_beat = now + self.config.heartbeat_seconds
+                if now - started < self.config.max_seconds:
+                    self._set_visibility(message, self.config.lease_seconds)
+
+    def drain_dead_letters(self) -> int:
+        """Mark the submissions of dead-letter messages ``failed`` (at most every ``dead_letter_every_seconds``)."""
+        if not self.config.dead_letter_queue_url or time.monotonic() < self._next_dead_letter_look:
+            return 0
+        self._next_dead_letter_look = time.monotonic() + self.config.dead_letter_every_seconds
+        response = self.client.receive_message(
+            QueueUrl=self.config.dead_letter_queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=0,
+            VisibilityTimeout=DEAD_LETTER_HIDE_SECONDS,
+        )
+        failed = 0
+        for message in response.get("Messages", []):
+            failed += self._fail_dead_letter(message["Body"])
+        return failed
+
+    def _fail_dead_letter(self, body: str) -> int:
+        from .. import transitions
+
+        try:
+            submission_id = ScoringMessage.decode(body).submission_id
+        except MalformedMessage:
+            logger.error("malformed message in the dead-letter queue: %r", body[:200])
+            return 0
+        submission = Submission.objects.filter(pk=submission_id).first()
+        if submission is None:
+            return 0
+        changed = transitions.finish_failed(submission, retries_spent_reason(self.config.max_receives))
+        if changed:
+            logger.error("submission %s failed: its message reached the dead-letter queue", submission_id)
+        return int(changed)
+
+    def _set_visibility(self, message: Received, seconds: int) -> None:
+        try:
+            self.client.change_message_visibility(
+                QueueUrl=self.config.queue_url, ReceiptHandle=message.receipt, VisibilityTimeout=seconds
+            )
+        except ClientError:  # the receipt expired (another worker has the message now): nothing to keep
+            logger.warning("could not change a message's visibility (its receipt is no longer valid)")
+
+    def _delete(self, message: Received) -> None:
+        try:
+            self.client.delete_message(QueueUrl=self.config.queue_url, ReceiptHandle=message.receipt)
+        except ClientError:  # redelivered meanwhile: the other delivery finds the submission final and deletes it
+            logger.warning("could not delete a handled message (its receipt is no longer valid)")
