@@ -119,7 +119,7 @@ class Seeded:
     caller_id: int
     caller_team_id: int
     seconds: float
-    truth_rows: dict[str, list[object]]
+    truth_rows: dict[str, list[float | str]]
 
 
 def seed(teams: int, submissions: int, rng: random.Random) -> Seeded:
@@ -271,7 +271,7 @@ def check_same_answers(client: Any, pages: list[int]) -> None:
             raise SystemExit("the implementations disagree on the caller's rank")
 
 
-def predictions_file(rng: random.Random, rows: dict[str, list[object]]) -> Any:
+def predictions_file(rng: random.Random, rows: dict[str, list[float | str]]) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     body = "id,prediction\n" + "".join(

@@ -10,13 +10,12 @@ from __future__ import annotations
 import io
 import threading
 import uuid
-from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 
 from core.errors import DomainError
-from core.uploads.objects import object_store
+from core.uploads.stores import object_store
 from scoring.cache import GroundTruthCache
 from scoring.ground_truth import GroundTruth as ParsedGroundTruth
 from scoring.ground_truth import parse_ground_truth
@@ -24,7 +23,7 @@ from scoring.ground_truth_store import read_ground_truth, write_ground_truth
 from scoring.legacy_rows import ground_truth_from_rows
 from scoring.metrics import Metric
 from scoring.problems import CsvProblem
-from scoring.upload_reading import SizeLimits
+from scoring.upload_reading import BinaryStream, SizeLimits
 
 from .models import Competition, GroundTruth, ground_truth_storage
 
@@ -50,7 +49,7 @@ def parquet_name(competition_id: int, version: str) -> str:
     return f"{competition_id}/{version}.parquet"
 
 
-def parse_upload(stream: IO[bytes], competition: Competition) -> ParsedGroundTruth:
+def parse_upload(stream: BinaryStream, competition: Competition) -> ParsedGroundTruth:
     """The validated ground truth of a CSV (gzip allowed); a 400 ``invalid_ground_truth`` naming the first bad line."""
     try:
         return parse_ground_truth(stream, Metric(competition.metric), ground_truth_limits())
@@ -104,7 +103,7 @@ def load_for_scoring(record: GroundTruth) -> ParsedGroundTruth:
         raise GroundTruthFileMissing(f"the ground truth of competition {record.competition_id} has no file yet")
 
     def load() -> ParsedGroundTruth:
-        with object_store(STORAGE_ALIAS).open_stream(record.file.name) as stream:
+        with object_store(STORAGE_ALIAS).open_stream(record.file.name or "") as stream:
             return read_ground_truth(stream)
 
     return scoring_cache().get(record.competition_id, record.version, load)

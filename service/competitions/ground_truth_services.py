@@ -18,7 +18,8 @@ from django.utils import timezone
 from access.audit import AuthorizedAction
 from core.errors import Conflict
 from core.uploads.declared import DeclaredUpload, HashingReader, check_uploaded, checksum_mismatch
-from core.uploads.objects import AbsoluteUrl, object_store
+from core.uploads.objects import AbsoluteUrl
+from core.uploads.stores import object_store
 from core.uploads.tickets import UploadRules, UploadTicket, content_type_for
 from scoring.ground_truth import GroundTruth as ParsedGroundTruth
 
@@ -39,7 +40,8 @@ def upload_ground_truth(*, authorized: AuthorizedAction, competition: Competitio
 def request_ground_truth_upload(
     *, authorized: AuthorizedAction, competition: Competition, declared: DeclaredUpload, absolute_url: AbsoluteUrl
 ) -> tuple[GroundTruthUpload, UploadTicket]:
-    """A ticket for the host to upload a (big) ground truth straight to storage, then ``complete_ground_truth_upload``."""
+    """A ticket for the host to upload a (big) ground truth straight to storage; ``complete_ground_truth_upload``
+    then makes it the ground truth."""
     _require_no_submissions(competition)
     upload = GroundTruthUpload.objects.create(
         competition=competition,
@@ -54,7 +56,7 @@ def request_ground_truth_upload(
         content_type=content_type_for(declared.file_name),
         expires_in=settings.UPLOAD_TICKET_SECONDS,
     )
-    ticket = object_store(files.STORAGE_ALIAS).ticket(upload.file.name, rules, absolute_url)
+    ticket = object_store(files.STORAGE_ALIAS).ticket(upload.file.name or "", rules, absolute_url)
     return upload, ticket
 
 
@@ -63,7 +65,7 @@ def complete_ground_truth_upload(*, authorized: AuthorizedAction, upload: Ground
     competition's ground truth; 409 ``upload_missing``/``upload_too_large``/``checksum_mismatch`` as for submissions."""
     competition = upload.competition
     store = object_store(files.STORAGE_ALIAS)
-    name = upload.file.name
+    name = upload.file.name or ""
     check_uploaded(store, name, max_bytes=settings.GROUND_TRUTH_MAX_BYTES, sha256=upload.upload_sha256)
     with store.open_stream(name) as stream:
         reader = HashingReader(stream)
@@ -99,6 +101,10 @@ def _replace(authorized: AuthorizedAction, competition: Competition, truth: Pars
         )
         authorized.record(
             competition,
-            details={"public_rows": summary.public_rows, "private_rows": summary.private_rows, "version": summary.version},
+            details={
+                "public_rows": summary.public_rows,
+                "private_rows": summary.private_rows,
+                "version": summary.version,
+            },
         )
     return ground_truth

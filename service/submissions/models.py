@@ -49,9 +49,7 @@ class Submission(models.Model):
     file = models.FileField(upload_to=submission_path, max_length=255)
     original_name = models.CharField(max_length=255, blank=True)
     row_count = models.PositiveIntegerField(default=0)
-    status = models.CharField(
-        max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.AWAITING_UPLOAD
-    )
+    status = models.CharField(max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.AWAITING_UPLOAD)
     public_score = models.FloatField(null=True, blank=True)
     private_score = models.FloatField(null=True, blank=True)
     # Why a submission is invalid or failed, and for an invalid file its first bad line.

@@ -19,7 +19,8 @@ from competitions.ground_truth_files import ensure_file
 from competitions.models import Competition, GroundTruth
 from core.errors import Conflict, DomainError, NotFound, QuotaExceeded
 from core.uploads.declared import DeclaredUpload, check_uploaded
-from core.uploads.objects import AbsoluteUrl, object_store
+from core.uploads.objects import AbsoluteUrl
+from core.uploads.stores import object_store
 from core.uploads.tickets import COMPLETE, UploadRules, UploadTicket, content_type_for
 from leaderboards.services import forget_submission
 from teams.models import Team
@@ -60,7 +61,7 @@ def request_upload(
         content_type=content_type_for(declared.file_name),
         expires_in=settings.UPLOAD_TICKET_SECONDS,
     )
-    ticket = object_store(STORAGE_ALIAS).ticket(submission.file.name, rules, absolute_url)
+    ticket = object_store(STORAGE_ALIAS).ticket(submission.file.name or "", rules, absolute_url)
     return submission, ticket
 
 
@@ -94,7 +95,7 @@ def complete_upload(*, authorized: AuthorizedAction, submission: Submission) -> 
     if not competition.is_open():
         raise Conflict("the competition is not open for submissions", code="competition_closed")
     store = object_store(STORAGE_ALIAS)
-    name = submission.file.name
+    name = submission.file.name or ""
     check_uploaded(store, name, max_bytes=settings.SUBMISSION_MAX_BYTES, sha256=submission.upload_sha256)
     try:
         with transaction.atomic():
@@ -124,9 +125,7 @@ def _already_completed(submission: Submission) -> Submission:
     return submission
 
 
-def submit_file(
-    *, authorized: AuthorizedAction, competition: Competition, team: Team, upload: IO[bytes]
-) -> Submission:
+def submit_file(*, authorized: AuthorizedAction, competition: Competition, team: Team, upload: IO[bytes]) -> Submission:
     """The multipart upload of a small file: stored by the web task, then completed like an upload with a ticket
     (the same slot, queue and worker; a bad file becomes ``invalid`` there, not a 400 here)."""
     file_name = str(getattr(upload, "name", "") or "predictions.csv")

@@ -23,7 +23,9 @@ from .slots import give_back_slot
 def start_scoring(submission_id: int) -> bool:
     """``queued`` (or ``scoring``, a redelivered message) -> ``scoring``; False when it is final, deleted or not yet
     completed: there is nothing to do."""
-    return bool(Submission.objects.filter(pk=submission_id, status__in=SCORABLE).update(status=SubmissionStatus.SCORING))
+    return bool(
+        Submission.objects.filter(pk=submission_id, status__in=SCORABLE).update(status=SubmissionStatus.SCORING)
+    )
 
 
 def finish_scored(submission: Submission, scores: Scores, row_count: int) -> bool:
@@ -50,7 +52,9 @@ def finish_scored(submission: Submission, scores: Scores, row_count: int) -> boo
 
 def finish_invalid(submission: Submission, line: int, reason: str) -> bool:
     """``scoring`` -> ``invalid`` with the first bad line and why; the daily slot is given back."""
-    return _finish_unscored(submission, SubmissionStatus.INVALID, reason, line, from_statuses=(SubmissionStatus.SCORING,))
+    return _finish_unscored(
+        submission, SubmissionStatus.INVALID, reason, line, from_statuses=(SubmissionStatus.SCORING,)
+    )
 
 
 def finish_failed(submission: Submission, reason: str) -> bool:

@@ -5,5 +5,5 @@ A ticket is what S3 calls a presigned POST: a URL and form fields that allow one
 key, a size range, a content type, a required tag) until it expires. With a bucket (``SUBMISSIONS_BUCKET``) the
 ticket is S3's own; without one (local development, tests) it points at ``/api/v1/uploads/<signed token>/``, which
 accepts exactly the same form and enforces the same rules, storing through Django's storage. A client written
-against the API works unchanged against both (``objects.object_store``).
+against the API works unchanged against both (``stores.object_store``).
 """

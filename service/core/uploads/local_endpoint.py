@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core import signing
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload, TemporaryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -22,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ..error_shape import error_response
 from .local_objects import LocalObjectStore, LocalTicketPolicy
-from .objects import object_store
+from .stores import object_store
 
 # Room for the form's fields and part headers on top of the file itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -84,7 +85,7 @@ def check_fields(policy: LocalTicketPolicy, posted: dict[str, str], file_fields:
         raise UploadRefused(400, "upload_file_missing", "The form has no file (the field file, last).")
 
 
-def receive(request: HttpRequest, policy: LocalTicketPolicy) -> Any:
+def receive(request: HttpRequest, policy: LocalTicketPolicy) -> UploadedFile[Any]:
     """The uploaded file, within the policy's size range."""
     declared = str(request.META.get("CONTENT_LENGTH") or "")
     if declared.isdigit() and int(declared) > policy.max_bytes + FORM_OVERHEAD_BYTES:
@@ -99,8 +100,8 @@ def receive(request: HttpRequest, policy: LocalTicketPolicy) -> Any:
     if capped.exceeded:
         raise too_large(policy)
     check_fields(policy, posted, list(files))
-    upload = files[FILE_FIELD]
-    if upload.size < 1:
+    upload = files.get(FILE_FIELD)
+    if not isinstance(upload, UploadedFile) or not upload.size:
         raise UploadRefused(400, "upload_too_small", "The file is empty.")
     return upload
 

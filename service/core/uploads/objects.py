@@ -7,8 +7,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import IO, Protocol
 
-from django.core.files.storage import storages
-
 from .tickets import UploadRules, UploadTicket
 
 # Builds the absolute URL of a path of this service (``request.build_absolute_uri``): a local ticket's URL.
@@ -33,7 +31,7 @@ class ObjectStore(Protocol):
         ...
 
     def mark(self, name: str, upload_state: str) -> None:
-        """Set the object's ``upload`` tag (``tickets.COMPLETE``, or ``PENDING`` to let the lifecycle rule expire it)."""
+        """Set the object's ``upload`` tag: ``tickets.COMPLETE``, or ``PENDING`` (the lifecycle rule expires it)."""
         ...
 
     def open_stream(self, name: str) -> AbstractContextManager[IO[bytes]]:
@@ -47,17 +45,3 @@ class ObjectStore(Protocol):
 
 class MissingObject(LookupError):
     """The object is not (or no longer) in storage."""
-
-
-def object_store(alias: str) -> ObjectStore:
-    """The uploads view of ``STORAGES[alias]``: S3's (presigned POSTs, tags) or the local stand-in."""
-    from storages.backends.s3 import S3Storage
-
-    storage = storages[alias]
-    if isinstance(storage, S3Storage):
-        from .s3_objects import S3ObjectStore
-
-        return S3ObjectStore(storage)
-    from .local_objects import LocalObjectStore
-
-    return LocalObjectStore(alias, storage)

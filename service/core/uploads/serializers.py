@@ -47,7 +47,7 @@ class UploadRequestSerializer(serializers.Serializer[Any]):
 
 class UploadTicketSerializer(serializers.Serializer[Any]):
     url = serializers.CharField(help_text="Where to POST the upload (S3, or this service's own upload endpoint).")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment] # the ticket's member is named like S3's
         child=serializers.CharField(), help_text="Form fields to send first, unchanged, before the file (as `file`)."
     )
     expires_at = serializers.DateTimeField(help_text="The ticket cannot be used after this moment.")

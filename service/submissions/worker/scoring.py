@@ -17,7 +17,8 @@ from django.conf import settings
 from competitions.ground_truth_files import load_for_scoring
 from competitions.models import GroundTruth
 from core.uploads.declared import HashingReader
-from core.uploads.objects import MissingObject, object_store
+from core.uploads.objects import MissingObject
+from core.uploads.stores import object_store
 from scoring.ground_truth import GroundTruth as ParsedGroundTruth
 from scoring.problems import CsvProblem
 from scoring.scorer import Scores, score_predictions
@@ -53,7 +54,7 @@ def score_submission(submission_id: int) -> Outcome:
         return _failed(submission, "the competition has no ground truth")
     truth = load_for_scoring(record)
     try:
-        with object_store("default").open_stream(submission.file.name) as stream:
+        with object_store("default").open_stream(submission.file.name or "") as stream:
             reader = HashingReader(stream)
             scores: Scores | CsvProblem = _score(reader, truth)
     except MissingObject:

@@ -133,7 +133,10 @@ class ScoringWorker:
             outcome = future.result()
         except Exception:
             logger.exception(
-                "scoring submission %s failed (receive %s of %s)", submission_id, message.receive_count, self.config.max_receives
+                "scoring submission %s failed (receive %s of %s)",
+                submission_id,
+                message.receive_count,
+                self.config.max_receives,
             )
             self._set_visibility(message, self.config.retry_base_seconds * message.receive_count)
             return
