@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access.audit import AuditAction, AuthorizedAction
+from core import after_commit
 from competitions.ground_truth_files import ensure_file
 from competitions.models import Competition, GroundTruth
 from core.errors import Conflict, DomainError, NotFound, QuotaExceeded
@@ -150,7 +151,6 @@ def submit_file(*, authorized: AuthorizedAction, competition: Competition, team:
         raise
 
 
-@transaction.atomic
 def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -> None:
     """Delete a submission; its daily slot stays used, its team's boards fall back to the next best.
 
@@ -158,6 +158,14 @@ def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -
     team's board rows one after the other, each from what the other left, so a board row never points at a
     submission that another transaction is deleting. A submission deleted meanwhile is a 404. Its file is let go
     after the commit (locally deleted; in S3 tagged for the lifecycle rule, the web task deletes nothing)."""
+    stored_name = submission.file.name or ""
+    with transaction.atomic():
+        _delete_locked(authorized, submission)
+    if stored_name:
+        after_commit.run(lambda: object_store(STORAGE_ALIAS).discard(stored_name))
+
+
+def _delete_locked(authorized: AuthorizedAction, submission: Submission) -> None:
     Team.lock(submission.team_id)
     if not Submission.objects.filter(pk=submission.pk).exists():
         raise NotFound()
@@ -169,7 +177,4 @@ def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -
         ),
     )
     authorized.record(submission, details={"team": submission.team_id})
-    stored_name = submission.file.name
     submission.delete()
-    if stored_name:
-        transaction.on_commit(lambda: object_store(STORAGE_ALIAS).discard(stored_name))

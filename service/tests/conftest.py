@@ -74,14 +74,14 @@ def world(db) -> World:
 
 
 @pytest.fixture(autouse=True)
-def enqueue_at_the_services_commit(monkeypatch: pytest.MonkeyPatch) -> None:
+def after_commit_at_the_services_commit(monkeypatch: pytest.MonkeyPatch) -> None:
     """pytest-django runs each test in a transaction that never commits, so ``transaction.on_commit`` callbacks
     never run. Enqueueing happens after the service's own transaction has ended: with only the test's blocks open,
     Django would run the callback at once in production; so it runs at once here too. Inside a transaction of the
     service it stays deferred (and never runs: a test would see its submission stay queued)."""
     from django.db import connection, transaction
 
-    from submissions.worker import dispatch
+    from core import after_commit
 
     def run_after_commit(callback):
         if all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
@@ -89,7 +89,7 @@ def enqueue_at_the_services_commit(monkeypatch: pytest.MonkeyPatch) -> None:
         else:
             transaction.on_commit(callback, robust=False)
 
-    monkeypatch.setattr(dispatch, "run_after_commit", run_after_commit)
+    monkeypatch.setattr(after_commit, "run", run_after_commit)
 
 
 @pytest.fixture(scope="session")

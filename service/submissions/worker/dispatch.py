@@ -7,13 +7,13 @@ of work runs in this process (``in_process.run``), so the local flow is the real
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import boto3
 from django.conf import settings
-from django.db import transaction
+
+from core import after_commit
 
 from . import in_process
 from .messages import ScoringMessage
@@ -31,14 +31,9 @@ def sqs_client() -> Any:
         return _sqs_client
 
 
-def run_after_commit(callback: Callable[[], None]) -> None:
-    """``callback`` once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(callback, robust=False)
-
-
 def enqueue(submission_id: int) -> None:
     """Have the submission scored after the current transaction commits: a rolled-back completion sends nothing."""
-    run_after_commit(partial(send, submission_id))
+    after_commit.run(partial(send, submission_id))
 
 
 def send(submission_id: int) -> None:

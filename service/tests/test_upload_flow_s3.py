@@ -1,0 +1,138 @@
+"""The ticket flow against S3 (moto): presigned POSTs with the policy of the contract, completion checks and tags.
+
+moto 5.2 stores what a presigned POST sends without evaluating its policy (size range, tagging, expiry: checked in
+``moto/s3/responses.py``, ``_bucket_response_post``), so these tests read the policy S3 enforces from the ticket,
+and show that completion refuses a too-large object that got through anyway. The local endpoint's tests show the
+same policy enforced (``test_upload_flow_local.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+
+import pytest
+import requests
+
+from competitions.models import Competition
+from submissions.models import DailySubmissionQuota, Submission
+
+from .factories import client_for, make_competition, make_team, make_user
+from .moto_aws import BUCKET, fake_aws, s3_storage, tags_of
+from .upload_flow import GOOD, ask_ticket, complete, sha256_of
+
+
+@pytest.fixture
+def s3(db, monkeypatch, settings):
+    with fake_aws(monkeypatch) as client:
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": s3_storage("submissions"),
+            "ground_truth": s3_storage("ground-truth"),
+        }
+        yield client
+
+
+@pytest.fixture
+def member(s3):
+    user = make_user("member")
+    competition = make_competition("s3flow", make_user("host"), daily_submission_limit=5)
+    make_team(competition, "Team", user)
+    return client_for(user)
+
+
+def upload(ticket, data: bytes) -> requests.Response:
+    """What a client does with a ticket: the fields first, the file last (moto answers for S3)."""
+    return requests.post(ticket["url"], data=ticket["fields"], files={"file": ("preds.csv", data)}, timeout=10)
+
+
+def policy_of(ticket) -> dict:
+    return json.loads(base64.b64decode(ticket["fields"]["policy"]))
+
+
+def test_the_ticket_is_a_presigned_post_with_the_contracts_policy(member, settings):
+    body = ask_ticket(member, "s3flow", GOOD, name="preds.csv.gz").json()
+    ticket = body["upload"]
+    submission = Submission.objects.get()
+    key = ticket["fields"]["key"]
+    assert key == f"submissions/{submission.competition_id}/{submission.team_id}/{key.rsplit('/', 1)[1]}"
+    assert key.endswith(".csv.gz")
+    assert ticket["url"] == f"https://{BUCKET}.s3.eu-west-1.amazonaws.com/"
+    conditions = policy_of(ticket)["conditions"]
+    assert ["content-length-range", 1, settings.SUBMISSION_MAX_BYTES] in conditions
+    assert {"Content-Type": "application/gzip"} in conditions
+    tagging = "<Tagging><TagSet><Tag><Key>upload</Key><Value>pending</Value></Tag></TagSet></Tagging>"
+    assert {"tagging": tagging} in conditions
+    assert ticket["fields"]["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
+    assert policy_of(ticket)["expiration"].startswith(body["upload"]["expires_at"][:16])
+
+
+def test_upload_complete_and_score_through_s3(member, s3):
+    data = gzip.compress(GOOD)
+    body = ask_ticket(member, "s3flow", data, name="preds.csv.gz", sha256=sha256_of(data)).json()
+    assert upload(body["upload"], data).status_code == 204
+
+    completed = complete(member, "s3flow", body["id"])
+
+    assert completed.json()["status"] == "scored"
+    assert tags_of(s3, body["upload"]["fields"]["key"]) == {"upload": "complete"}
+
+
+def test_a_too_large_object_is_refused_on_completion(member, s3, settings):
+    body = ask_ticket(member, "s3flow", GOOD).json()
+    settings.SUBMISSION_MAX_BYTES = len(GOOD) - 1  # S3 would refuse the POST; moto lets it through
+    upload(body["upload"], GOOD)
+    response = complete(member, "s3flow", body["id"])
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "upload_too_large")
+    assert not DailySubmissionQuota.objects.exists()
+
+
+def test_a_missing_object_is_a_conflict(member):
+    body = ask_ticket(member, "s3flow", GOOD).json()
+    response = complete(member, "s3flow", body["id"])
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "upload_missing")
+
+
+def test_a_checksum_stored_by_s3_that_differs_is_refused_on_completion(member, s3):
+    body = ask_ticket(member, "s3flow", GOOD, sha256="1" * 64).json()
+    key = body["upload"]["fields"]["key"]
+    s3.put_object(Bucket=BUCKET, Key=key, Body=GOOD, ChecksumAlgorithm="SHA256")  # S3 keeps its SHA-256
+    response = complete(member, "s3flow", body["id"])
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "checksum_mismatch")
+    assert response.json()["error"]["details"]["sha256"] == hashlib.sha256(GOOD).hexdigest()
+
+
+def test_deleting_a_submission_tags_its_object_for_the_lifecycle_rule(member, s3):
+    body = ask_ticket(member, "s3flow", GOOD).json()
+    upload(body["upload"], GOOD)
+    complete(member, "s3flow", body["id"])
+    assert member.delete(f"/api/v1/competitions/s3flow/submissions/{body['id']}/").status_code == 204
+    assert tags_of(s3, body["upload"]["fields"]["key"]) == {"upload": "pending"}
+
+
+def test_a_host_uploads_a_ground_truth_with_a_ticket(s3):
+    host = make_user("gthost")
+    make_competition("gt-s3", host, metric="rmse", truth=None)
+    truth = b"id,expected,usage\na,1,Public\nb,2,Private\n"
+    client = client_for(host)
+    body = client.post(
+        "/api/v1/competitions/gt-s3/ground-truth/",
+        {"file_name": "truth.csv", "size_bytes": len(truth), "sha256": sha256_of(truth)},
+        format="json",
+    ).json()
+    assert body["upload"]["fields"]["key"].startswith("ground-truth/")
+    upload(body["upload"], truth)
+
+    response = client.post(f"/api/v1/competitions/gt-s3/ground-truth/uploads/{body['id']}/complete/")
+
+    assert response.status_code == 201, response.json()
+    summary = response.json()
+    assert (summary["public_rows"], summary["private_rows"]) == (1, 1)
+    competition_id = Competition.objects.get(slug="gt-s3").pk
+    key = f"ground-truth/{competition_id}/{summary['version']}.parquet"
+    assert s3.head_object(Bucket=BUCKET, Key=key)["ContentLength"] > 0
+    # The CSV is never re-tagged complete: it keeps the POST's upload=pending (moto keeps no tags from a POST form)
+    # and the lifecycle rule removes it; the Parquet file stays.
+    assert tags_of(s3, body["upload"]["fields"]["key"]).get("upload") != "complete"
