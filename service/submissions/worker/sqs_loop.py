@@ -121,7 +121,10 @@ class ScoringWorker:
         try:
             submission_id = ScoringMessage.decode(message.body).submission_id
         except MalformedMessage:
-            logger.error("malformed scoring message (left for the dead-letter queue): %r", message.body[:200])
+            logger.error(
+                "malformed scoring message (released: it ends in the dead-letter queue): %r", message.body[:200]
+            )
+            self._set_visibility(message, 0)
             return
         future = self._work.submit(lambda: self.unit_of_work(submission_id))
         if not self._wait_with_heartbeat(future, message):

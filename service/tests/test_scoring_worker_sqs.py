@@ -1,0 +1,267 @@
+"""The contract the scoring worker keeps, against SQS (moto, in-process) and PostgreSQL with real transactions:
+at-least-once delivery with exactly-once effect, the heartbeat, SIGTERM, poison messages and the dead-letter
+queue, one read of a ground truth per burst, and enqueueing only after the completion commits."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from competitions import ground_truth_files
+from leaderboards.models import LeaderboardEntry
+from submissions import transitions
+from submissions.models import DailySubmissionQuota, Submission
+from submissions.worker import dispatch
+from submissions.worker.messages import ScoringMessage
+from submissions.worker.scoring import Outcome, score_submission
+from submissions.worker.sqs_loop import ScoringWorker, WorkerConfig
+
+from .factories import all_correct, client_for, make_competition, make_team, make_user, upload_predictions
+from .moto_aws import REGION, fake_aws
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@dataclass
+class Queues:
+    client: Any
+    url: str
+    dead_letters: str
+
+    def receive(self, url: str | None = None, visibility: int | None = None) -> list[dict[str, Any]]:
+        extra = {} if visibility is None else {"VisibilityTimeout": visibility}
+        response = self.client.receive_message(
+            QueueUrl=url or self.url, WaitTimeSeconds=0, MessageSystemAttributeNames=["All"], **extra
+        )
+        return response.get("Messages", [])
+
+    def config(self, **changes: Any) -> WorkerConfig:
+        values: dict[str, Any] = {
+            "queue_url": self.url,
+            "dead_letter_queue_url": self.dead_letters,
+            "max_receives": 2,
+            "max_seconds": 30,
+            "heartbeat_seconds": 0.3,
+            "lease_seconds": 2,
+            "stop_seconds": 0.5,
+            "wait_seconds": 0,
+            "dead_letter_every_seconds": 0,
+            "retry_base_seconds": 0,
+        }
+        return WorkerConfig(**{**values, **changes})
+
+
+@pytest.fixture
+def queues(monkeypatch, settings):
+    cache.clear()
+    with fake_aws(monkeypatch):
+        client = boto3.client("sqs", region_name=REGION)
+        dead_letters = client.create_queue(QueueName="scoring-dlq")["QueueUrl"]
+        arn = client.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        redrive = json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": "2"})
+        url = client.create_queue(QueueName="scoring", Attributes={"VisibilityTimeout": "2", "RedrivePolicy": redrive})[
+            "QueueUrl"
+        ]
+        settings.SCORING_QUEUE_URL = url
+        settings.SCORING_DEAD_LETTER_QUEUE_URL = dead_letters
+        settings.SCORING_MAX_RECEIVES = 2
+        monkeypatch.setattr(dispatch, "_sqs_client", None)
+        yield Queues(client, url, dead_letters)
+
+
+@pytest.fixture
+def member():
+    user = make_user("member")
+    competition = make_competition("queued", make_user("host"), daily_submission_limit=20)
+    make_team(competition, "Team", user)
+    return client_for(user)
+
+
+def queued(member, count: int = 1) -> list[int]:
+    """Uploads through the web path: each completion sends one message (after its commit)."""
+    ids = []
+    for _ in range(count):
+        response = upload_predictions(member, "queued", all_correct())
+        assert response.json()["status"] == "queued", response.json()
+        ids.append(response.json()["id"])
+    return ids
+
+
+@pytest.fixture
+def board_updates(monkeypatch) -> list[int]:
+    offered: list[int] = []
+    original = transitions.record_scored_submission
+
+    def counting(*, submission, metric):
+        offered.append(submission.pk)
+        original(submission=submission, metric=metric)
+
+    monkeypatch.setattr(transitions, "record_scored_submission", counting)
+    return offered
+
+
+def test_a_message_delivered_twice_scores_once_and_updates_the_board_once(queues, member, board_updates):
+    (submission_id,) = queued(member)
+    queues.client.send_message(QueueUrl=queues.url, MessageBody=ScoringMessage(submission_id).encode())
+
+    ScoringWorker(queues.client, queues.config()).run(exit_when_idle=True)
+
+    assert Submission.objects.get(pk=submission_id).status == "scored"
+    assert board_updates == [submission_id]
+    assert LeaderboardEntry.objects.filter(submission_id=submission_id).count() == 2  # public and private
+    assert queues.receive() == []  # both deliveries deleted
+
+
+def test_a_worker_killed_mid_scoring_leaves_the_message_to_another(queues, member, board_updates):
+    (submission_id,) = queued(member)
+    assert len(queues.receive(visibility=1)) == 1  # taken by a worker ...
+    assert transitions.start_scoring(submission_id)  # ... which died while scoring: no delete, status scoring
+    time.sleep(1.2)  # its visibility runs out
+
+    ScoringWorker(queues.client, queues.config()).run(exit_when_idle=True)
+
+    assert Submission.objects.get(pk=submission_id).status == "scored"
+    assert board_updates == [submission_id]
+    assert score_submission(submission_id) == Outcome.NOTHING_TO_DO  # a late duplicate changes nothing
+
+
+def run_in_thread(worker: ScoringWorker, **options: Any) -> threading.Thread:
+    thread = threading.Thread(target=worker.run, kwargs=options, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_the_heartbeat_keeps_a_long_file_invisible_until_it_is_scored(queues, member):
+    (submission_id,) = queued(member)
+
+    def long_file(pk: int) -> Outcome:
+        time.sleep(3)  # longer than the queue's visibility timeout (2 s)
+        return score_submission(pk)
+
+    thread = run_in_thread(ScoringWorker(queues.client, queues.config(), long_file), max_messages=1)
+    time.sleep(0.5)
+    seen_meanwhile = []
+    while thread.is_alive():
+        seen_meanwhile += queues.receive()
+        time.sleep(0.25)
+
+    assert seen_meanwhile == []
+    assert Submission.objects.get(pk=submission_id).status == "scored"
+    assert queues.receive() == []
+
+
+def test_sigterm_releases_the_message_in_hand_when_it_cannot_finish(queues, member):
+    (submission_id,) = queued(member)
+    started, unblock = threading.Event(), threading.Event()
+
+    def stuck(pk: int) -> Outcome:
+        started.set()
+        unblock.wait(10)
+        return Outcome.NOTHING_TO_DO
+
+    worker = ScoringWorker(queues.client, queues.config(stop_seconds=0.3), stuck)
+    thread = run_in_thread(worker)
+    assert started.wait(5)
+    worker.stop()
+    thread.join(5)
+    unblock.set()
+
+    assert not thread.is_alive()
+    (released,) = queues.receive()  # back in the queue at once, for another worker
+    assert ScoringMessage.decode(released["Body"]).submission_id == submission_id
+    assert released["Attributes"]["ApproximateReceiveCount"] == "2"
+
+
+def test_sigterm_lets_a_unit_of_work_that_finishes_in_time_finish(queues, member):
+    (submission_id,) = queued(member)
+    started = threading.Event()
+
+    def quick(pk: int) -> Outcome:
+        started.set()
+        time.sleep(0.3)
+        return score_submission(pk)
+
+    worker = ScoringWorker(queues.client, queues.config(stop_seconds=5), quick)
+    thread = run_in_thread(worker)
+    assert started.wait(5)
+    worker.stop()
+    thread.join(10)
+
+    assert Submission.objects.get(pk=submission_id).status == "scored"
+    assert queues.receive() == []
+
+
+def test_the_command_stops_the_worker_on_sigterm(queues, monkeypatch):
+    stopped = []
+
+    def run_until_sigterm(self, **options):
+        signal.raise_signal(signal.SIGTERM)
+        stopped.append(self.stopping.is_set())
+
+    monkeypatch.setattr(ScoringWorker, "run", run_until_sigterm)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        call_command("run_scoring_worker")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert stopped == [True]
+
+
+def test_a_poison_message_goes_to_the_dead_letter_queue_and_its_submission_fails(queues, member):
+    (submission_id,) = queued(member)
+
+    def poison(pk: int) -> Outcome:
+        raise RuntimeError("the worker cannot handle this one")
+
+    worker = ScoringWorker(queues.client, queues.config(), poison)
+    worker.run(exit_when_idle=True)  # two receives, each released; the third finds it moved to the DLQ
+    assert worker.drain_dead_letters() == 1
+
+    submission = Submission.objects.get(pk=submission_id)
+    assert submission.status == "failed"
+    assert submission.error.startswith("scoring did not finish after 2 attempts")
+    assert DailySubmissionQuota.objects.get().used == 0  # the slot is given back
+    assert queues.receive() == []
+    dead = queues.client.get_queue_attributes(QueueUrl=queues.dead_letters, AttributeNames=["All"])["Attributes"]
+    assert dead["ApproximateNumberOfMessagesNotVisible"] == "1"  # kept for the operators, hidden from the loop
+    assert worker.drain_dead_letters() == 0
+
+
+def test_a_malformed_message_is_never_deleted_and_ends_in_the_dead_letter_queue(queues):
+    queues.client.send_message(QueueUrl=queues.url, MessageBody="not a scoring message")
+    ScoringWorker(queues.client, queues.config()).run(exit_when_idle=True)
+    assert queues.receive(queues.dead_letters)[0]["Body"] == "not a scoring message"
+
+
+def test_a_burst_reads_the_ground_truth_once(queues, member, monkeypatch):
+    ids = queued(member, 5)
+    ground_truth_files.scoring_cache().clear()
+    reads = []
+    original = ground_truth_files.read_ground_truth
+    monkeypatch.setattr(ground_truth_files, "read_ground_truth", lambda stream: reads.append(1) or original(stream))
+
+    ScoringWorker(queues.client, queues.config()).run(exit_when_idle=True)
+
+    assert set(Submission.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"scored"}
+    assert reads == [1]
+
+
+def test_a_completion_that_rolls_back_sends_no_message(queues, member):
+    Submission.objects.all().delete()
+    team_competition = make_competition("full", make_user("host2"), daily_submission_limit=1)
+    user = make_user("solo")
+    make_team(team_competition, "Solo", user)
+    client = client_for(user)
+    assert upload_predictions(client, "full", all_correct()).status_code == 201
+    assert upload_predictions(client, "full", all_correct()).status_code == 429  # rolled back: nothing sent
+
+    assert len(queues.receive()) == 1
