@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from access.audit import AuditAction, AuthorizedAction
-from core import after_commit
 from competitions.ground_truth_files import ensure_file
 from competitions.models import Competition, GroundTruth
+from core import after_commit
 from core.errors import Conflict, DomainError, NotFound, QuotaExceeded
 from core.uploads.declared import DeclaredUpload, check_uploaded
 from core.uploads.objects import AbsoluteUrl
