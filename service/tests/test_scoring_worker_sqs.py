@@ -17,7 +17,9 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from competitions import ground_truth_files
+from leaderboards import services as leaderboard_services
 from leaderboards.models import LeaderboardEntry
+from scoring import ground_truth_store as store_module
 from submissions import transitions
 from submissions.models import DailySubmissionQuota, Submission
 from submissions.worker import dispatch
@@ -99,7 +101,7 @@ def queued(member, count: int = 1) -> list[int]:
 @pytest.fixture
 def board_updates(monkeypatch) -> list[int]:
     offered: list[int] = []
-    original = transitions.record_scored_submission
+    original = leaderboard_services.record_scored_submission
 
     def counting(*, submission, metric):
         offered.append(submission.pk)
@@ -245,9 +247,14 @@ def test_a_malformed_message_is_never_deleted_and_ends_in_the_dead_letter_queue(
 def test_a_burst_reads_the_ground_truth_once(queues, member, monkeypatch):
     ids = queued(member, 5)
     ground_truth_files.scoring_cache().clear()
-    reads = []
-    original = ground_truth_files.read_ground_truth
-    monkeypatch.setattr(ground_truth_files, "read_ground_truth", lambda stream: reads.append(1) or original(stream))
+    reads: list[int] = []
+    original = store_module.read_ground_truth
+
+    def counting(stream: Any) -> Any:
+        reads.append(1)
+        return original(stream)
+
+    monkeypatch.setattr(ground_truth_files, "read_ground_truth", counting)
 
     ScoringWorker(queues.client, queues.config()).run(exit_when_idle=True)
 

@@ -47,7 +47,7 @@ def test_a_gzip_compressed_file_is_scored_like_the_plain_one(member):
     data = gzip.compress(GOOD)
     body = ask_ticket(member, "flow", data, name="preds.csv.gz").json()
     assert body["upload"]["fields"]["Content-Type"] == "application/gzip"
-    assert Submission.objects.get().file.name.endswith(".csv.gz")
+    assert str(Submission.objects.get().file.name).endswith(".csv.gz")
     post_form(member, body["upload"], data)
     assert complete(member, "flow", body["id"]).json()["status"] == "scored"
 
@@ -111,7 +111,13 @@ def test_an_expired_or_forged_ticket_is_refused(member, monkeypatch):
     later = time.time() + 3600
     monkeypatch.setattr("core.uploads.local_objects.time.time", lambda: later)
     assert post_form(member, upload, GOOD).json()["error"]["code"] == "upload_ticket_expired"
-    assert LocalTicketPolicy  # the token's fields are the policy (signed, never trusted from the form)
+
+
+def test_the_ticket_url_carries_the_signed_policy(member):
+    upload = ask_ticket(member, "flow", GOOD).json()["upload"]
+    policy = LocalTicketPolicy.from_token(upload["url"].rstrip("/").rsplit("/", 1)[1])
+    assert policy.form_fields() == upload["fields"]
+    assert policy.storage == "default"
 
 
 def test_a_file_whose_sha256_is_not_the_declared_one_is_invalid_and_costs_no_slot(member):
