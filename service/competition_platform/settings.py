@@ -250,8 +250,9 @@ def _file_storage(folder: str) -> dict[str, object]:
                 "addressing_style": "virtual",
             },
         }
-    # Locally: the same folders under service/media/ (submissions keep their historical place, media/ itself).
-    local = BASE_DIR / "media" if folder == "submissions" else BASE_DIR / "media" / folder
+    # Locally: the same folders under LOCAL_STORAGE_DIR (default service/media/; submissions in the folder itself).
+    root = Path(env_str("LOCAL_STORAGE_DIR") or BASE_DIR / "media")
+    local = root if folder == "submissions" else root / folder
     return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(local)}}
 
 
@@ -289,6 +290,11 @@ SCORING_MAX_RECEIVES = env_int("SCORING_MAX_RECEIVES", 3)
 SCORING_HEARTBEAT_SECONDS = env_int("SCORING_HEARTBEAT_SECONDS", 20)
 SCORING_LEASE_SECONDS = env_int("SCORING_LEASE_SECONDS", 60)
 SCORING_STOP_SECONDS = env_int("SCORING_STOP_SECONDS", 25)
+# Messages a worker takes per receive (1-10, SQS's maximum): held ones are kept invisible while the worker scores
+# the ones before them. More means fewer SQS calls per submission; 1 lets every idle worker help with a burst.
+SCORING_RECEIVE_BATCH = env_int("SCORING_RECEIVE_BATCH", 1)
+if not 1 <= SCORING_RECEIVE_BATCH <= 10:
+    raise ImproperlyConfigured(f"SCORING_RECEIVE_BATCH must be from 1 to 10, got {SCORING_RECEIVE_BATCH}")
 # Parsed ground truths a worker keeps (a burst of submissions to one competition reads its ground truth once).
 SCORING_GROUND_TRUTH_CACHE_ENTRIES = env_int("SCORING_GROUND_TRUTH_CACHE_ENTRIES", 4)
 for _name in ("SCORING_MAX_SECONDS", "SCORING_MAX_RECEIVES", "SCORING_HEARTBEAT_SECONDS", "SCORING_LEASE_SECONDS"):

@@ -272,3 +272,30 @@ def test_a_completion_that_rolls_back_sends_no_message(queues, member):
     assert upload_predictions(client, "full", all_correct()).status_code == 429  # rolled back: nothing sent
 
     assert len(queues.receive()) == 1
+
+
+def test_a_batch_is_scored_in_turn_and_its_waiting_messages_go_back_on_sigterm(queues, member):
+    ids = queued(member, 3)
+    started, unblock = threading.Event(), threading.Event()
+
+    def first_is_stuck(pk: int) -> Outcome:
+        started.set()
+        unblock.wait(10)
+        return Outcome.NOTHING_TO_DO
+
+    worker = ScoringWorker(queues.client, queues.config(receive_batch=10, stop_seconds=0.3), first_is_stuck)
+    thread = run_in_thread(worker)
+    assert started.wait(5)
+    worker.stop()
+    thread.join(5)
+    unblock.set()
+
+    released = queues.client.receive_message(QueueUrl=queues.url, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(ScoringMessage.decode(message["Body"]).submission_id for message in released) == ids
+
+
+def test_a_batch_of_messages_is_scored_and_deleted_together(queues, member, board_updates):
+    ids = queued(member, 4)
+    ScoringWorker(queues.client, queues.config(receive_batch=10)).run(exit_when_idle=True)
+    assert sorted(board_updates) == ids
+    assert queues.receive() == []

@@ -24,7 +24,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
 from django.conf import settings
 
 from ..models import Submission
@@ -51,6 +50,7 @@ class WorkerConfig:
     lease_seconds: int
     stop_seconds: float
     wait_seconds: int = 10  # long poll; bounds how long SIGTERM waits while idle
+    receive_batch: int = 1  # messages taken per receive (1-10): more is fewer SQS calls, 1 lets idle workers help
     dead_letter_every_seconds: float = 60.0
     retry_base_seconds: int = 5  # a failed attempt's message comes back after this times its receive count
 
@@ -64,6 +64,7 @@ class WorkerConfig:
             heartbeat_seconds=settings.SCORING_HEARTBEAT_SECONDS,
             lease_seconds=settings.SCORING_LEASE_SECONDS,
             stop_seconds=settings.SCORING_STOP_SECONDS,
+            receive_batch=settings.SCORING_RECEIVE_BATCH,
         )
 
 
@@ -98,39 +99,49 @@ class ScoringWorker:
     def run(self, *, max_messages: int | None = None, exit_when_idle: bool = False) -> None:
         while not self.stopping.is_set() and (max_messages is None or self.handled < max_messages):
             self.drain_dead_letters()
-            messages = self._receive()
+            messages = [Received.of(message) for message in self._receive()]
             if not messages and exit_when_idle:
                 return
-            for message in messages:
-                self.handle(Received.of(message))
+            self._handle_batch(messages)
 
     def _receive(self) -> list[dict[str, Any]]:
         response = self.client.receive_message(
             QueueUrl=self.config.queue_url,
-            MaxNumberOfMessages=1,
+            MaxNumberOfMessages=self.config.receive_batch,
             WaitTimeSeconds=self.config.wait_seconds,
             MessageSystemAttributeNames=["ApproximateReceiveCount"],
         )
         messages: list[dict[str, Any]] = response.get("Messages", [])
         return messages
 
-    def handle(self, message: Received) -> None:
-        if self.stopping.is_set():  # received while stopping: straight back to the queue
-            self._set_visibility(message, 0)
-            return
+    def _handle_batch(self, messages: list[Received]) -> None:
+        """One message after the other; the ones still waiting are held (their visibility extended too) and, when
+        the worker stops, released. Handled messages are deleted together at the end (one call)."""
+        handled: list[Received] = []
+        for index, message in enumerate(messages):
+            waiting = messages[index + 1 :]
+            if self.stopping.is_set():  # received or held while stopping: straight back to the queue
+                self._set_visibility(messages[index:], 0)
+                break
+            if self.handle(message, waiting):
+                handled.append(message)
+        self._delete(handled)
+
+    def handle(self, message: Received, waiting: list[Received] | None = None) -> bool:
+        """Run the message's unit of work; True when the message is done with (to be deleted)."""
         try:
             submission_id = ScoringMessage.decode(message.body).submission_id
         except MalformedMessage:
             logger.error(
                 "malformed scoring message (released: it ends in the dead-letter queue): %r", message.body[:200]
             )
-            self._set_visibility(message, 0)
-            return
+            self._set_visibility([message], 0)
+            return False
         future = self._work.submit(lambda: self.unit_of_work(submission_id))
-        if not self._wait_with_heartbeat(future, message):
+        if not self._wait_with_heartbeat(future, [message, *(waiting or [])]):
             logger.warning("stopping: released the message of submission %s to another worker", submission_id)
-            self._set_visibility(message, 0)
-            return
+            self._set_visibility([message], 0)
+            return False
         self.handled += 1
         try:
             outcome = future.result()
@@ -141,13 +152,14 @@ class ScoringWorker:
                 message.receive_count,
                 self.config.max_receives,
             )
-            self._set_visibility(message, self.config.retry_base_seconds * message.receive_count)
-            return
+            self._set_visibility([message], self.config.retry_base_seconds * message.receive_count)
+            return False
         logger.info("submission %s: %s", submission_id, outcome.value)
-        self._delete(message)
+        return True
 
-    def _wait_with_heartbeat(self, future: Future[Outcome], message: Received) -> bool:
-        """True once the unit of work is done; False when a stop's grace ran out first."""
+    def _wait_with_heartbeat(self, future: Future[Outcome], held: list[Received]) -> bool:
+        """True once the unit of work is done; False when a stop's grace ran out first. Keeps every held message
+        invisible meanwhile (for at most ``max_seconds`` from the start of this unit of work)."""
         started = time.monotonic()
         next_beat = started + self.config.heartbeat_seconds
         stop_deadline: float | None = None
@@ -165,7 +177,7 @@ class ScoringWorker:
             if now >= next_beat:
                 next_beat = now + self.config.heartbeat_seconds
                 if now - started < self.config.max_seconds:
-                    self._set_visibility(message, self.config.lease_seconds)
+                    self._set_visibility(held, self.config.lease_seconds)
 
     def drain_dead_letters(self) -> int:
         """Mark the submissions of dead-letter messages ``failed`` (at most every ``dead_letter_every_seconds``)."""
@@ -199,16 +211,22 @@ class ScoringWorker:
             logger.error("submission %s failed: its message reached the dead-letter queue", submission_id)
         return int(changed)
 
-    def _set_visibility(self, message: Received, seconds: int) -> None:
-        try:
-            self.client.change_message_visibility(
-                QueueUrl=self.config.queue_url, ReceiptHandle=message.receipt, VisibilityTimeout=seconds
-            )
-        except ClientError:  # the receipt expired (another worker has the message now): nothing to keep
-            logger.warning("could not change a message's visibility (its receipt is no longer valid)")
+    def _set_visibility(self, messages: list[Received], seconds: int) -> None:
+        for start in range(0, len(messages), 10):
+            entries = [
+                {"Id": str(index), "ReceiptHandle": message.receipt, "VisibilityTimeout": seconds}
+                for index, message in enumerate(messages[start : start + 10])
+            ]
+            result = self.client.change_message_visibility_batch(QueueUrl=self.config.queue_url, Entries=entries)
+            if result.get("Failed"):  # a receipt expired (another worker has the message now): nothing to keep
+                logger.warning("could not change the visibility of %s message(s)", len(result["Failed"]))
 
-    def _delete(self, message: Received) -> None:
-        try:
-            self.client.delete_message(QueueUrl=self.config.queue_url, ReceiptHandle=message.receipt)
-        except ClientError:  # redelivered meanwhile: the other delivery finds the submission final and deletes it
-            logger.warning("could not delete a handled message (its receipt is no longer valid)")
+    def _delete(self, messages: list[Received]) -> None:
+        for start in range(0, len(messages), 10):
+            entries = [
+                {"Id": str(index), "ReceiptHandle": message.receipt}
+                for index, message in enumerate(messages[start : start + 10])
+            ]
+            result = self.client.delete_message_batch(QueueUrl=self.config.queue_url, Entries=entries)
+            if result.get("Failed"):  # redelivered meanwhile: the other delivery finds them final and deletes them
+                logger.warning("could not delete %s handled message(s)", len(result["Failed"]))

@@ -4,6 +4,7 @@ command; the same image as the web service)."""
 from __future__ import annotations
 
 import signal
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -19,13 +20,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--max-messages", type=int, default=None, help="Stop after handling this many messages.")
         parser.add_argument("--exit-when-idle", action="store_true", help="Stop when a long poll finds no message.")
+        parser.add_argument("--wait-seconds", type=int, default=10, help="Long-poll wait of each receive (0-20).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.SCORING_QUEUE_URL:
             raise CommandError(
                 "SCORING_QUEUE_URL is not set: without a queue, submissions are scored in the web process itself"
             )
-        worker = ScoringWorker(sqs_client(), WorkerConfig.from_settings())
+        config = replace(WorkerConfig.from_settings(), wait_seconds=options["wait_seconds"])
+        worker = ScoringWorker(sqs_client(), config)
         for signal_number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signal_number, lambda *_: worker.stop())
         worker.run(max_messages=options["max_messages"], exit_when_idle=options["exit_when_idle"])
