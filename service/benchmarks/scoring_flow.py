@@ -54,6 +54,9 @@ class Throughput:
     rows: int
     seconds: float
     latencies: list[float]
+    worker_cpu_seconds: float  # all workers, the whole run
+    moto_cpu_seconds: float  # moto's server (SQS), the whole run
+    load_average: float  # the machine's 1-minute load average at the end (2 cores; other work shares them)
 
     @property
     def per_second(self) -> float:
@@ -78,12 +81,18 @@ def web_worker_pid(master: int) -> int:
     return int(children[0])
 
 
-def stop(process: subprocess.Popen[bytes]) -> float:
-    """SIGTERM, then the child's peak RSS in MiB (``ru_maxrss`` from ``wait4``)."""
+def stop(process: subprocess.Popen[bytes]) -> tuple[float, float]:
+    """SIGTERM, then the child's peak RSS in MiB (``ru_maxrss`` from ``wait4``) and its CPU seconds."""
     process.send_signal(signal.SIGTERM)
     _, _, usage = os.wait4(process.pid, 0)
     process.returncode = 0
-    return usage.ru_maxrss / 1024
+    return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def end_to_end(files: BenchmarkFiles, repeats: int) -> EndToEnd:
@@ -110,7 +119,7 @@ def end_to_end(files: BenchmarkFiles, repeats: int) -> EndToEnd:
             result.web_read_bytes = (proc_value(web_pid, "io", "rchar") - read_before) // max(1, repeats - 1)
             result.web_peak_mib = proc_value(web_pid, "status", "VmHWM") / 1024
         finally:
-            result.worker_peak_mib = stop(worker)
+            result.worker_peak_mib = stop(worker)[0]
             stop(web)
     return result
 
@@ -149,6 +158,7 @@ def throughput(files: BenchmarkFiles, submissions: int, worker_counts: tuple[int
         for count in worker_counts:
             workers = [stack.manage("run_scoring_worker", "--wait-seconds", "2", **ONE_THREAD) for _ in range(count)]
             time.sleep(3)  # the workers are up and polling an empty queue
+            moto_before = cpu_seconds(stack.moto_pid)
             ids = last_json(
                 stack.python(
                     "benchmarks.scoring_flow_setup",
@@ -159,13 +169,14 @@ def throughput(files: BenchmarkFiles, submissions: int, worker_counts: tuple[int
                 )
             )["ids"]
             rows = wait_until_final(stack, ids)
-            for worker in workers:
-                stop(worker)
+            load = os.getloadavg()[0]
+            moto_cpu = cpu_seconds(stack.moto_pid) - moto_before
+            worker_cpu = sum(stop(worker)[1] for worker in workers)
             queued = [row[0] for row in rows]
             scored = [row[1] for row in rows]
             seconds = (max(scored) - min(queued)).total_seconds()
             latencies = [(done - start).total_seconds() for start, done in rows]
-            results.append(Throughput(count, submissions, files.rows, seconds, latencies))
+            results.append(Throughput(count, submissions, files.rows, seconds, latencies, worker_cpu, moto_cpu, load))
     return results
 
 
@@ -211,23 +222,30 @@ def report(e2e: EndToEnd, runs: list[Throughput]) -> str:
         "",
         "| measure | value | target |",
         "|---|---:|---|",
-        f"| `complete` to ranked, first submission (the worker loads the ground truth) | {e2e.seconds[0]:.3f} s | ≤ 1 s |",
-        f"| `complete` to ranked, later ones: median / max | {statistics.median(warm):.3f} / {max(warm):.3f} s | ≤ 1 s |",
-        f"| the same in the database (`queued_at` to `scored_at`): median | {statistics.median(e2e.server_seconds):.3f} s | |",
+        f"| `complete` to ranked, first submission (the worker reads the ground truth) | {e2e.seconds[0]:.3f} s "
+        "| ≤ 1 s |",
+        f"| `complete` to ranked, later ones: median / max | {statistics.median(warm):.3f} / {max(warm):.3f} s "
+        "| ≤ 1 s |",
+        "| the same in the database (`queued_at` to `scored_at`): median "
+        f"| {statistics.median(e2e.server_seconds):.3f} s | |",
         f"| worker peak RSS (`ru_maxrss`) | {e2e.worker_peak_mib:.0f} MiB | ≤ 400 MiB |",
         f"| web process: bytes it read (`rchar`: sockets and files) per submission after the first | "
         f"{e2e.web_read_bytes / 1024:.1f} KiB | the file: {e2e.file_bytes / 1024:.0f} KiB |",
         f"| web process peak RSS | {e2e.web_peak_mib:.0f} MiB | |",
         "",
-        f"### Worker throughput: {runs[0].submissions:,} queued {runs[0].rows:,}-row submissions, one CPU thread per worker",
+        f"### Worker throughput: {runs[0].submissions:,} queued {runs[0].rows:,}-row submissions, "
+        "one CPU thread per worker",
         "",
-        "| workers | submissions/s | p50 complete to ranked (s) | p95 (s) | drained in (s) |",
-        "|---:|---:|---:|---:|---:|",
+        "| workers | submissions/s | p50 complete to ranked (s) | p95 (s) | drained in (s) | worker CPU per "
+        "submission (ms) | moto's CPU per submission (ms) | load average at the end |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         lines.append(
             f"| {run.workers} | {run.per_second:.1f} | {percentile(run.latencies, 0.5):.2f} | "
-            f"{percentile(run.latencies, 0.95):.2f} | {run.seconds:.1f} |"
+            f"{percentile(run.latencies, 0.95):.2f} | {run.seconds:.1f} | "
+            f"{1000 * run.worker_cpu_seconds / run.submissions:.1f} | "
+            f"{1000 * run.moto_cpu_seconds / run.submissions:.1f} | {run.load_average:.2f} |"
         )
     if len(runs) > 1:
         lines += ["", f"2 workers / 1 worker: {runs[1].per_second / runs[0].per_second:.2f}× (target ≥ 1.7×)."]

@@ -43,6 +43,7 @@ def wait_for_port(port: int, seconds: float = 30) -> None:
 class Stack:
     environment: dict[str, str]
     endpoint: str
+    moto_pid: int
 
     def manage(self, *arguments: str, **environment: str) -> subprocess.Popen[bytes]:
         """``python manage.py ...`` in the service's environment (plus ``environment``)."""
@@ -87,7 +88,7 @@ def local_stack(*, storage: str) -> Iterator[Stack]:
             endpoint = f"http://127.0.0.1:{moto_port}"
             environment = base_environment(cluster, endpoint, storage)
             environment.update(create_queues(endpoint))
-            stack = Stack(environment, endpoint)
+            stack = Stack(environment, endpoint, moto.pid)
             if storage == "s3":
                 stack.python("benchmarks.scoring_flow_setup", "bucket", BUCKET)
             migrate = stack.manage("migrate", "--verbosity", "0")
@@ -139,7 +140,11 @@ def create_queues(endpoint: str) -> dict[str, str]:
     import boto3
 
     sqs = boto3.client(
-        "sqs", region_name=REGION, endpoint_url=endpoint, aws_access_key_id="benchmark", aws_secret_access_key="x"
+        "sqs",
+        region_name=REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id="benchmark",
+        aws_secret_access_key="benchmark",  # noqa: S106 - moto's fake account
     )
     dead = sqs.create_queue(QueueName="scoring-dlq")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

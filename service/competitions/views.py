@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from access.audit import AuditAction
 from core.errors import NotFound
 from core.openapi import change_schema, error_responses
 from core.parsers import FormParser, JSONParser, MultiPartParser
+from core.uploads.serializers import file_or_ticket_schema
 
 from . import ground_truth_services, services
 from .api import CompetitionScopedView
@@ -126,18 +127,13 @@ class GroundTruthView(CompetitionScopedView):
         "validated and stored at once (201 with the summary). JSON `{file_name, size_bytes, sha256?}` (big files): "
         "201 with an upload ticket; POST the file to `upload.url` with `upload.fields` first, then complete it at "
         "`ground-truth/uploads/{id}/complete/`.",
-        request={
-            "multipart/form-data": GroundTruthUploadSerializer,
-            "application/json": GroundTruthUploadRequestSerializer,
-        },
-        success={
-            201: PolymorphicProxySerializer(
-                component_name="GroundTruthUploadResult",
-                serializers=[GroundTruthSummarySerializer, GroundTruthTicketSerializer],
-                resource_type_field_name=None,
-            )
-        },
         conflicts=("submissions_exist", "metric_changed"),
+        **file_or_ticket_schema(
+            created="GroundTruthUploadResult",
+            multipart=GroundTruthUploadSerializer,
+            ticket_request=GroundTruthUploadRequestSerializer,
+            results=[GroundTruthSummarySerializer(), GroundTruthTicketSerializer()],
+        ),
     )
     def post(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from core.errors import Conflict, NotFound
 from core.openapi import change_schema, error_responses
 from core.parsers import FormParser, JSONParser, MultiPartParser
 from core.throttling import PostRateThrottle
+from core.uploads.serializers import file_or_ticket_schema
 from leaderboards.models import Board
 from leaderboards.visibility import can_see_board
 from teams.models import Team
@@ -82,18 +83,13 @@ class SubmissionListView(SubmissionViewMixin):
         "first and the file last as `file`, then call `complete/`. Multipart `file` (small files): stored, completed "
         "and queued at once. Either way the file is validated and scored by the scoring worker; the status shows "
         "the outcome (`invalid` with the first bad line).",
-        request={
-            "application/json": SubmissionUploadRequestSerializer,
-            "multipart/form-data": SubmissionUploadSerializer,
-        },
-        success={
-            201: PolymorphicProxySerializer(
-                component_name="SubmissionCreated",
-                serializers=[SubmissionTicketSerializer, SubmissionSerializer],
-                resource_type_field_name=None,
-            )
-        },
         conflicts=UPLOAD_CONFLICTS,
+        **file_or_ticket_schema(
+            created="SubmissionCreated",
+            multipart=SubmissionUploadSerializer,
+            ticket_request=SubmissionUploadRequestSerializer,
+            results=[SubmissionTicketSerializer(), SubmissionSerializer()],
+        ),
     )
     def post(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()

@@ -11,16 +11,12 @@ import pytest
 from core.uploads.local_objects import LocalTicketPolicy
 from submissions.models import DailySubmissionQuota, Submission
 
-from .factories import client_for, make_competition, make_team, make_user
-from .upload_flow import GOOD, ask_ticket, complete, post_form, sha256_of
+from .upload_flow import GOOD, ask_ticket, complete, participant, post_form, sha256_of
 
 
 @pytest.fixture
 def member(db):
-    user = make_user("member")
-    competition = make_competition("flow", make_user("host"), daily_submission_limit=2)
-    make_team(competition, "Team", user)
-    return client_for(user)
+    return participant("flow", daily_submission_limit=2)
 
 
 def test_a_ticket_then_an_upload_then_complete_scores_the_file(member, openapi):

@@ -19,9 +19,9 @@ import requests
 from competitions.models import Competition
 from submissions.models import DailySubmissionQuota, Submission
 
-from .factories import client_for, make_competition, make_team, make_user
+from .factories import client_for, make_competition, make_user
 from .moto_aws import BUCKET, fake_aws, s3_storage, tags_of
-from .upload_flow import GOOD, ask_ticket, complete, sha256_of
+from .upload_flow import GOOD, ask_ticket, complete, participant, sha256_of
 
 
 @pytest.fixture
@@ -37,10 +37,7 @@ def s3(db, monkeypatch, settings):
 
 @pytest.fixture
 def member(s3):
-    user = make_user("member")
-    competition = make_competition("s3flow", make_user("host"), daily_submission_limit=5)
-    make_team(competition, "Team", user)
-    return client_for(user)
+    return participant("s3flow", daily_submission_limit=5)
 
 
 def upload(ticket, data: bytes) -> requests.Response:

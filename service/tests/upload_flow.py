@@ -9,9 +9,17 @@ from urllib.parse import urlsplit
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from .factories import all_correct, predictions_csv
+from .factories import all_correct, client_for, make_competition, make_team, make_user, predictions_csv
 
 GOOD = predictions_csv(all_correct()).encode()
+
+
+def participant(slug: str, daily_submission_limit: int) -> APIClient:
+    """The client of the only member of a team in a new open competition ``slug``."""
+    user = make_user("member")
+    competition = make_competition(slug, make_user("host"), daily_submission_limit=daily_submission_limit)
+    make_team(competition, "Team", user)
+    return client_for(user)
 
 
 def ask_ticket(client: APIClient, slug: str, data: bytes, name: str = "preds.csv", sha256: str | None = None) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from .declared import ACCEPTED_SUFFIXES, DeclaredUpload
@@ -51,3 +52,20 @@ class UploadTicketSerializer(serializers.Serializer[Any]):
         child=serializers.CharField(), help_text="Form fields to send first, unchanged, before the file (as `file`)."
     )
     expires_at = serializers.DateTimeField(help_text="The ticket cannot be used after this moment.")
+
+
+def file_or_ticket_schema(
+    *,
+    created: str,
+    multipart: type[serializers.Serializer[Any]],
+    ticket_request: type[serializers.Serializer[Any]],
+    results: list[serializers.Serializer[Any]],
+) -> dict[str, Any]:
+    """The request and 201 of an endpoint that takes a small file (multipart) or a ticket request (JSON): for
+    ``core.openapi.change_schema``; the 201 is one of ``results`` (component ``created``)."""
+    return {
+        "request": {"multipart/form-data": multipart, "application/json": ticket_request},
+        "success": {
+            201: PolymorphicProxySerializer(component_name=created, serializers=results, resource_type_field_name=None)
+        },
+    }
