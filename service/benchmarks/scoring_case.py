@@ -10,7 +10,6 @@ Django.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -53,12 +52,7 @@ def columnar(truth_path: Path, predictions_path: Path) -> dict[str, object]:
 
 
 def row_by_row(truth_path: Path, predictions_path: Path, metric: str) -> dict[str, object]:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "competition_platform.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "true")
-    started = time.perf_counter()
-    import django
-
-    django.setup()
+    started = time.perf_counter()  # the row-by-row parsers (tests/row_by_row/) need no Django
     from tests.row_by_row.ground_truth import parse_ground_truth
     from tests.row_by_row.metrics import METRICS
     from tests.row_by_row.predictions import parse_predictions
