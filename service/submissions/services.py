@@ -19,7 +19,7 @@ from leaderboards.services import forget_submission
 from teams.models import Team
 from teams.services import lock_membership
 
-from .models import DailySubmissionQuota, Submission, SubmissionStatus
+from .models import DailySubmissionQuota, Submission
 from .predictions import parse_predictions
 from .scoring import score_submission
 
@@ -100,13 +100,7 @@ def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -
     Team.lock(submission.team_id)
     if not Submission.objects.filter(pk=submission.pk).exists():
         raise NotFound()
-    forget_submission(
-        submission=submission,
-        metric=submission.competition.metric_spec,
-        remaining=Submission.objects.filter(team_id=submission.team_id, status=SubmissionStatus.SCORED).exclude(
-            pk=submission.pk
-        ),
-    )
+    forget_submission(submission=submission, metric=submission.competition.metric_spec)
     authorized.record(submission, details={"team": submission.team_id})
     stored_name = submission.file.name
     storage = submission.file.storage

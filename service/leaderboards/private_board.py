@@ -1,0 +1,104 @@
+"""The private board's rule: which of a team's scored submissions rank it there.
+
+A team may mark up to its competition's ``final_submissions_limit`` scored submissions as final (until the end). The
+private board ranks it by the best private score among its final submissions or, when it marked none, among its
+``final_submissions_limit`` best public scores (equal public scores: the earliest submission first, as on the
+boards). The best private score is chosen like on every board: the best score, the earliest submission among equal
+ones. The rule is the same before the end (what hosts see) and after it (what everyone sees), so the board that
+opens at the end is the one hosts watched.
+
+Entries are rewritten from scratch, never compared with what is there: call ``refresh_private_entries`` under the
+lock of every team it refreshes (``Team.lock``), in the transaction that changed the team's submissions or choices,
+so that two writers of one team's entry run one after the other and the second reads what the first wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
+
+from competitions.metrics import MetricSpec
+from competitions.models import Competition
+
+from .models import Board, FinalChoice, LeaderboardEntry
+
+CANDIDATE_FIELDS = ("pk", "team_id", "private_score", "created_at", "is_final")
+WRITTEN_FIELDS = ["submission", "score", "sort_key", "submitted_at"]
+BATCH = 2000
+
+
+def final_flag() -> Exists:
+    """Whether the submission of the outer query is one of its team's final submissions."""
+    return Exists(FinalChoice.objects.filter(submission_id=OuterRef("pk")))
+
+
+def candidates(scored: QuerySet[Any], *, competition_id: int, metric: MetricSpec) -> QuerySet[Any, dict[str, Any]]:
+    """Per team of ``scored`` (scored submissions of one competition), its final submissions first, then its best
+    public scores, as many rows as the competition's current ``final_submissions_limit``: one query.
+
+    The limit is read by the same statement (a subquery), so a writer holding the team's lock sees the limit a
+    concurrent change committed before it (the change locks every team first). A team with final submissions has
+    at most the limit of them, so all of them are among its rows."""
+    public_order = F("public_score").desc() if metric.higher_is_better else F("public_score").asc()
+    limit = Subquery(Competition.objects.filter(pk=competition_id).order_by().values("final_submissions_limit")[:1])
+    ranked = (
+        scored.order_by()
+        .annotate(is_final=final_flag())
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("team_id")],
+                order_by=[F("is_final").desc(), public_order, F("created_at").asc(), F("pk").asc()],
+            )
+        )
+    )
+    rows: QuerySet[Any, dict[str, Any]] = ranked.filter(position__lte=limit).values(*CANDIDATE_FIELDS)
+    return rows
+
+
+def best_per_team(rows: Iterable[dict[str, Any]], metric: MetricSpec) -> dict[int, dict[str, Any]]:
+    """Each team's submission for the private board among its candidate rows: its final ones when it has any."""
+    pools: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        pools.setdefault(row["team_id"], []).append(row)
+    return {team_id: _best_private(pool, metric) for team_id, pool in pools.items()}
+
+
+def _best_private(pool: list[dict[str, Any]], metric: MetricSpec) -> dict[str, Any]:
+    finals = [row for row in pool if row["is_final"]]
+
+    def order(row: dict[str, Any]) -> tuple[float, datetime, int]:
+        return -metric.sort_key(row["private_score"]), row["created_at"], row["pk"]
+
+    return min(finals or pool, key=order)
+
+
+def refresh_private_entries(
+    *, competition_id: int, team_ids: Iterable[int], scored: QuerySet[Any], metric: MetricSpec
+) -> None:
+    """Rewrite the private entries of ``team_ids`` from ``scored`` (their scored submissions, those about to be
+    deleted left out): an upsert of the teams that have a candidate, a delete of those that have none. Two queries
+    for one team (the candidates, then the write); call under the teams' locks."""
+    best = best_per_team(candidates(scored, competition_id=competition_id, metric=metric), metric)
+    without = [team_id for team_id in team_ids if team_id not in best]
+    if without:
+        LeaderboardEntry.objects.filter(team_id__in=without, board=Board.PRIVATE).delete()
+    entries = [
+        LeaderboardEntry(
+            competition_id=competition_id,
+            team_id=team_id,
+            board=Board.PRIVATE,
+            submission_id=row["pk"],
+            score=row["private_score"],
+            sort_key=metric.sort_key(row["private_score"]),
+            submitted_at=row["created_at"],
+        )
+        for team_id, row in best.items()
+    ]
+    LeaderboardEntry.objects.bulk_create(
+        entries, batch_size=BATCH, update_conflicts=True, unique_fields=["team", "board"], update_fields=WRITTEN_FIELDS
+    )
