@@ -16,6 +16,7 @@ from core.errors import Conflict, NotFound
 from core.openapi import change_schema, error_responses
 from core.throttling import PostRateThrottle
 from leaderboards.models import Board
+from leaderboards.selectors import with_final_flag
 from leaderboards.visibility import can_see_board
 from teams.models import Team
 
@@ -28,7 +29,10 @@ class SubmissionViewMixin(CompetitionScopedView):
     serializer_class = SubmissionSerializer
 
     def get_queryset(self) -> Any:
-        return Submission.objects.filter(competition=self.get_competition()).select_related("team", "submitted_by")
+        submissions = Submission.objects.filter(competition=self.get_competition()).select_related(
+            "team", "submitted_by"
+        )
+        return with_final_flag(submissions)
 
     def get_serializer_context(self) -> dict[str, Any]:
         show_private = can_see_board(self.authz, self.get_competition(), Board.PRIVATE)
