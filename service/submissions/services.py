@@ -96,7 +96,14 @@ def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -
 
     Under the team's row lock: two deletions of one team's submissions (or a deletion and a scoring) rewrite the
     team's board rows one after the other, each from what the other left, so a board row never points at a
-    submission that another transaction is deleting. A submission deleted meanwhile is a 404."""
+    submission that another transaction is deleting. A submission deleted meanwhile is a 404.
+
+    After the end only those who may delete any of the competition's submissions (hosts, e.g. to disqualify) still
+    can: private scores are visible by then, and a team deleting its own would bring other submissions among the
+    ones its private entry is chosen from (409 ``competition_ended``)."""
+    competition = submission.competition
+    if competition.has_ended() and not authorized.actor_authorizer().can("delete", "submissions", competition):
+        raise Conflict("the competition has ended: its teams' submissions stay as they are", code="competition_ended")
     Team.lock(submission.team_id)
     if not Submission.objects.filter(pk=submission.pk).exists():
         raise NotFound()

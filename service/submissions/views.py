@@ -103,8 +103,9 @@ class SubmissionDetailView(SubmissionViewMixin):
         return Response(self.get_serializer(self.get_submission()).data)
 
     @extend_schema(
-        description="Delete a submission (its daily slot stays used); the team's boards fall back to the next best.",
-        responses={204: None, **error_responses(401, 403, 404, 429)},
+        description="Delete a submission (its daily slot stays used); the team's boards fall back to the next best. "
+        "After the end only hosts may (409 `competition_ended` for the team's members).",
+        responses={204: None, **error_responses(401, 403, 404, 409, 429, conflicts=("competition_ended",))},
     )
     def delete(self, request: Request, slug: str, submission_id: int) -> Response:
         submission = self.get_submission()

@@ -198,3 +198,17 @@ def test_a_member_who_became_an_insider_cannot_choose(solo_race):
     bind(solo, COMPETITION_HOST, competition)
     response = mark(solo, submission)
     assert (response.status_code, response.json()["error"]["code"]) == (409, "host_cannot_compete")
+
+
+def test_after_the_end_members_cannot_delete_and_hosts_still_can(solo_race):
+    competition, host, solo, team = solo_race
+    first = submit(competition, team, solo, errors(0.1, private=0.9))
+    second = submit(competition, team, solo, errors(0.2, private=0.8))
+    submit(competition, team, solo, errors(0.3, private=0.1))
+    end_competition(competition)
+    url = f"/api/v1/competitions/race/submissions/{first.pk}/"
+    refused = client_for(solo).delete(url)  # it would bring the third (private 0.1) among the best two public
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "competition_ended")
+    assert private_row(host)["submission_id"] == second.pk
+    assert client_for(host).delete(url).status_code == 204  # a host disqualifies it
+    assert private_row(host)["score"] == pytest.approx(0.1)
