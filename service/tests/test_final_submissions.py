@@ -16,6 +16,8 @@ from submissions.models import SubmissionStatus
 from .factories import client_for, make_team, make_user, submit
 from .test_leaderboard import board, end_competition, errors
 
+FINAL = "/api/v1/competitions/{slug}/submissions/{submission_id}/final/"
+
 
 def final_url(submission) -> str:
     return f"/api/v1/competitions/race/submissions/{submission.pk}/final/"
@@ -90,16 +92,19 @@ def test_equal_private_scores_among_the_candidates_take_the_earliest(solo_race):
     assert private_row(host)["submission_id"] == first.pk
 
 
-def test_a_team_marks_at_most_the_limit(solo_race):
+def test_a_team_marks_at_most_the_limit(solo_race, openapi):
     competition, _, solo, team = solo_race
     submissions = [submit(competition, team, solo, errors(0.1 * index)) for index in range(1, 4)]
-    assert [mark(solo, submission).status_code for submission in submissions[:2]] == [200, 200]
+    assert [openapi.check(mark(solo, submission)).path for submission in submissions[:2]] == [FINAL] * 2
     refused = mark(solo, submissions[2])
+    openapi.check(refused)
     assert refused.status_code == 409
     error = refused.json()["error"]
     assert error["code"] == "final_limit_reached"
     assert error["details"] == {"limit": 2, "final_submissions": sorted(s.pk for s in submissions[:2])}
-    assert client_for(solo).delete(final_url(submissions[0])).json()["is_final"] is False
+    unmarked = client_for(solo).delete(final_url(submissions[0]))
+    openapi.check(unmarked)
+    assert unmarked.json()["is_final"] is False
     assert mark(solo, submissions[2]).json()["is_final"] is True
 
 
@@ -122,17 +127,18 @@ def test_submissions_show_whether_they_are_final(solo_race):
     assert client_for(solo).get(f"/api/v1/competitions/race/submissions/{chosen.pk}/").json()["is_final"] is True
 
 
-def test_only_scored_submissions_can_be_final(solo_race):
+def test_only_scored_submissions_can_be_final(solo_race, openapi):
     competition, _, solo, team = solo_race
     with mock.patch("submissions.scoring.score_predictions", side_effect=ZeroDivisionError):
         failed = submit(competition, team, solo, errors(0.1))
     assert failed.status == SubmissionStatus.FAILED
     response = mark(solo, failed)
+    openapi.check(response)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "submission_not_scored"
 
 
-def test_after_the_end_choices_no_longer_change_and_everyone_sees_the_board_they_made(solo_race):
+def test_after_the_end_choices_no_longer_change_and_everyone_sees_the_board_they_made(solo_race, openapi):
     competition, _, solo, team = solo_race
     submit(competition, team, solo, errors(0.1, private=0.9))
     chosen = submit(competition, team, solo, errors(0.5, private=0.7))
@@ -141,6 +147,7 @@ def test_after_the_end_choices_no_longer_change_and_everyone_sees_the_board_they
     end_competition(competition)
     for response in (mark(solo, other), client_for(solo).delete(final_url(chosen))):
         assert (response.status_code, response.json()["error"]["code"]) == (409, "competition_ended")
+        openapi.check(response)
     (row,) = board(client_for(make_user("anyone")), board="private").json()["results"]
     assert (row["submission_id"], row["score"]) == (chosen.pk, pytest.approx(0.7))
 
@@ -200,7 +207,7 @@ def test_a_member_who_became_an_insider_cannot_choose(solo_race):
     assert (response.status_code, response.json()["error"]["code"]) == (409, "host_cannot_compete")
 
 
-def test_after_the_end_members_cannot_delete_and_hosts_still_can(solo_race):
+def test_after_the_end_members_cannot_delete_and_hosts_still_can(solo_race, openapi):
     competition, host, solo, team = solo_race
     first = submit(competition, team, solo, errors(0.1, private=0.9))
     second = submit(competition, team, solo, errors(0.2, private=0.8))
@@ -209,6 +216,7 @@ def test_after_the_end_members_cannot_delete_and_hosts_still_can(solo_race):
     url = f"/api/v1/competitions/race/submissions/{first.pk}/"
     refused = client_for(solo).delete(url)  # it would bring the third (private 0.1) among the best two public
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "competition_ended")
+    openapi.check(refused)
     assert private_row(host)["submission_id"] == second.pk
     assert client_for(host).delete(url).status_code == 204  # a host disqualifies it
     assert private_row(host)["score"] == pytest.approx(0.1)

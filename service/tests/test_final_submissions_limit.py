@@ -53,11 +53,12 @@ def test_a_higher_limit_lets_more_best_public_scores_count(solo_race):
     assert private_row(host)["score"] == pytest.approx(0.9)
 
 
-def test_the_limit_cannot_drop_below_the_final_submissions_a_team_marked(solo_race):
+def test_the_limit_cannot_drop_below_the_final_submissions_a_team_marked(solo_race, openapi):
     competition, host, solo, team = solo_race
     for public in (0.1, 0.2):
         mark(solo, submit(competition, team, solo, errors(public)))
     response = patch_limit(host, 1)
+    openapi.check(response)
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "final_choices_exceed_limit"
@@ -66,10 +67,11 @@ def test_the_limit_cannot_drop_below_the_final_submissions_a_team_marked(solo_ra
     assert competition.final_submissions_limit == 2  # nothing changed
 
 
-def test_the_limit_cannot_change_after_the_end(solo_race):
+def test_the_limit_cannot_change_after_the_end(solo_race, openapi):
     competition, host, _, _ = solo_race
     end_competition(competition)
     response = patch_limit(host, 3)
+    openapi.check(response)
     assert (response.status_code, response.json()["error"]["code"]) == (409, "competition_ended")
     assert patch_limit(host, 2).status_code == 200  # the same value is no change
     assert client_for(host).patch(COMPETITION_URL, {"title": "Renamed"}, format="json").status_code == 200
