@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from django.db import connection
 from django.db.models import QuerySet
 
 from competitions.metrics import MetricSpec
 
+from .entry_writes import EntryRow, upsert_entries
 from .models import Board, LeaderboardEntry
 from .private_board import refresh_private_entries
 
@@ -39,38 +39,20 @@ def score_on(submission: ScoredSubmission, board: str) -> float | None:
     return submission.public_score if board == Board.PUBLIC else submission.private_score
 
 
-def _upsert_sql() -> str:
-    table = connection.ops.quote_name(LeaderboardEntry._meta.db_table)
-    # One statement, safe under concurrency: insert, or replace only with a strictly better score, or an equal
-    # score submitted earlier (ties go to the earlier submission). Works on PostgreSQL and SQLite.
-    return (
-        f"INSERT INTO {table} (competition_id, team_id, board, submission_id, score, sort_key, submitted_at) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s, %s, %s, %s) "
-        "ON CONFLICT (team_id, board) DO UPDATE SET "
-        "submission_id = excluded.submission_id, score = excluded.score, sort_key = excluded.sort_key, "
-        "submitted_at = excluded.submitted_at "
-        f"WHERE excluded.sort_key > {table}.sort_key "
-        f"OR (excluded.sort_key = {table}.sort_key AND excluded.submitted_at < {table}.submitted_at)"
-    )
-
-
 def _offer(submission: ScoredSubmission, board: str, metric: MetricSpec) -> None:
     score = score_on(submission, board)
     if score is None:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _upsert_sql(),
-            [
-                submission.competition_id,
-                submission.team_id,
-                board,
-                submission.pk,
-                score,
-                metric.sort_key(score),
-                submission.created_at,
-            ],
-        )
+    row = EntryRow(
+        competition_id=submission.competition_id,
+        team_id=submission.team_id,
+        board=board,
+        submission_id=submission.pk,
+        score=score,
+        sort_key=metric.sort_key(score),
+        submitted_at=submission.created_at,
+    )
+    upsert_entries([row], only_if_better=True)
 
 
 def record_scored_submission(*, submission: ScoredSubmission, metric: MetricSpec) -> None:
