@@ -15,6 +15,7 @@ Prints a table and writes ``benchmarks/RESULTS.md``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import random
@@ -65,6 +66,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="leaderboard requests measured")
     parser.add_argument("--upload-requests", type=int, default=50, help="submission uploads measured")
     parser.add_argument("--naive-requests", type=int, default=5, help="naive leaderboard requests measured")
+    parser.add_argument("--limit-requests", type=int, default=4, help="changes of the final submissions limit")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the figures")
     parser.add_argument("--seed", type=int, default=20261125)
     return parser.parse_args(argv)
@@ -212,6 +214,16 @@ def run(args: argparse.Namespace) -> str:
                     "final submission, mark or unmark (alternating)",
                     max(10, args.requests // 4),
                     lambda i: client.delete(final) if i % 2 else client.post(final),
+                )
+            )
+            competition = f"/api/v1/competitions/{SLUG}/"
+            limits = itertools.cycle([3, 2])  # each request a change (the warm-up's included)
+            results.append(
+                measure(
+                    "final submissions limit changed (every private entry rebuilt)",
+                    args.limit_requests,
+                    lambda i: host.patch(competition, {"final_submissions_limit": next(limits)}, format="json"),
+                    warmup=1,
                 )
             )
             make_upload = predictions_file(rng)
