@@ -56,6 +56,14 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], Any]:
     return parse
 
 
+def _add_positive(
+    parser: argparse.ArgumentParser, flag: str, kind: type[int] | type[float], default: float, metavar: str, help: str
+) -> None:
+    parser.add_argument(
+        flag, type=_positive(kind), default=default, metavar=metavar, help=f"{help} (default {default:g})"
+    )
+
+
 def build_parser() -> Parser:
     parser = Parser(prog=PROG, description="Submit predictions to the competition platform and read its boards.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -69,26 +77,14 @@ def build_parser() -> Parser:
     submit = commands.add_parser("submit", help="upload a predictions file and wait for its score")
     submit.add_argument("--competition", required=True, metavar="SLUG", help="the competition's slug")
     submit.add_argument("file", type=Path, metavar="FILE", help="CSV (id,prediction), or gzip-compressed .csv.gz")
-    submit.add_argument(
-        "--timeout",
-        type=_positive(float),
-        default=DEFAULT_TIMEOUT_SECONDS,
-        metavar="SECONDS",
-        help=f"how long to wait for the score (default {DEFAULT_TIMEOUT_SECONDS:g})",
-    )
+    _add_positive(submit, "--timeout", float, DEFAULT_TIMEOUT_SECONDS, "SECONDS", "how long to wait for the score")
     submit.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     submit.add_argument("--json", action="store_true", help="print the final submission as JSON")
     board = commands.add_parser("leaderboard", help="print a page of a leaderboard")
     board.add_argument("competition", metavar="SLUG", help="the competition's slug")
     board.add_argument("--board", choices=["public", "private"], default="public")
-    board.add_argument("--page", type=_positive(int), default=1, metavar="N")
-    board.add_argument(
-        "--page-size",
-        type=_positive(int),
-        default=DEFAULT_PAGE_SIZE,
-        metavar="N",
-        help=f"rows per page, up to 100 (default {DEFAULT_PAGE_SIZE})",
-    )
+    _add_positive(board, "--page", int, 1, "N", "which page")
+    _add_positive(board, "--page-size", int, DEFAULT_PAGE_SIZE, "N", "rows per page, up to 100")
     board.add_argument("--json", action="store_true", help="print the page as JSON")
     return parser
 

@@ -107,27 +107,27 @@ def test_polling_waits_out_a_busy_service(command, predictions):
     assert outcome.clock.sleeps == [0.5, 1.0]  # the first pause, then the service's Retry-After
 
 
-def test_the_daily_limit_exits_1_naming_it(command, predictions):
+@pytest.mark.parametrize(
+    ("path", "status", "code", "step"),
+    [
+        (SUBMISSIONS, 429, "daily_limit_reached", "the upload ticket"),
+        (SUBMISSIONS, 409, "competition_closed", "the upload ticket"),
+        (SUBMISSIONS, 400, "invalid", "the upload ticket"),  # e.g. a size over the competition's limit
+        (COMPLETE, 409, "checksum_mismatch", "completing the upload"),
+        (COMPLETE, 409, "upload_missing", "completing the upload"),
+        (COMPLETE, 429, "daily_limit_reached", "completing the upload"),
+    ],
+)
+def test_a_refusal_of_the_submission_exits_1_naming_the_step_and_the_reason(
+    command, predictions, path, status, code, step
+):
     platform(command.fake)
-    limit = Reply.error(429, "daily_limit_reached", "the team has used all 5 submissions of 2030-01-01 (UTC)")
-    command.fake.route("POST", SUBMISSIONS, lambda request: limit)
+    command.fake.route("POST", path, lambda request: Reply.error(status, code, "the reason, in words"))
     outcome = submit(command, predictions)
     assert outcome.code == 1
-    assert outcome.stderr == (
-        "competition-client: the upload ticket was refused: the team has used all 5 submissions of 2030-01-01 (UTC) "
-        "(HTTP 429 daily_limit_reached)\n"
-    )
-    assert command.fake.paths() == [("POST", SUBMISSIONS)]
-
-
-def test_a_checksum_mismatch_at_completion_exits_1(command, predictions):
-    platform(command.fake)
-    mismatch = Reply.error(409, "checksum_mismatch", "the uploaded file's SHA-256 differs from the one announced")
-    command.fake.route("POST", COMPLETE, lambda request: mismatch)
-    outcome = submit(command, predictions)
-    assert outcome.code == 1
-    assert "completing the upload was refused" in outcome.stderr
-    assert "(HTTP 409 checksum_mismatch)" in outcome.stderr
+    last_line = f"competition-client: {step} was refused: the reason, in words (HTTP {status} {code})"
+    assert outcome.stderr.splitlines()[-1] == last_line
+    assert command.fake.paths()[-1] == ("POST", path)  # nothing after the refusal
 
 
 def test_an_upload_refused_by_s3_exits_1_with_its_code_and_message(command, predictions):

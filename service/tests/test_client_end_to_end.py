@@ -82,21 +82,20 @@ def test_the_private_board_before_the_end_is_refused_in_one_line(live_server, sc
     assert err.endswith("(HTTP 403 permission_denied): your account may not do this\n")
 
 
+def submit_file(live_server: Any, scene: dict[str, Any], predictions: Path) -> tuple[int, str, str]:
+    return run(
+        live_server,
+        scene["home"],
+        *("submit", "--competition", "e2e", str(predictions), "--timeout", "60"),
+        token=scene["token"],
+    )
+
+
 @needs_upload_flow
 def test_submit_uploads_through_the_ticket_and_waits_for_the_score(live_server, scene):
     predictions = scene["home"] / "predictions.csv"
     predictions.write_text(predictions_csv(all_correct()))
-    code, out, err = run(
-        live_server,
-        scene["home"],
-        "submit",
-        "--competition",
-        "e2e",
-        str(predictions),
-        "--timeout",
-        "60",
-        token=scene["token"],
-    )
+    code, out, err = submit_file(live_server, scene, predictions)
     assert code == 0, err
     submission = Submission.objects.get(team=scene["team"])
     assert out == f"scored: public 1, private hidden until the end (submission {submission.pk})\n"
@@ -109,17 +108,7 @@ def test_submit_uploads_through_the_ticket_and_waits_for_the_score(live_server, 
 def test_submit_accepts_a_gzip_compressed_file(live_server, scene):
     predictions = scene["home"] / "predictions.csv.gz"
     predictions.write_bytes(gzip.compress(predictions_csv(all_correct()).encode()))
-    code, out, err = run(
-        live_server,
-        scene["home"],
-        "submit",
-        "--competition",
-        "e2e",
-        str(predictions),
-        "--timeout",
-        "60",
-        token=scene["token"],
-    )
+    code, out, err = submit_file(live_server, scene, predictions)
     assert code == 0, err
     assert out.startswith("scored: public 1,")
 
@@ -128,16 +117,6 @@ def test_submit_accepts_a_gzip_compressed_file(live_server, scene):
 def test_submit_names_the_first_bad_line_of_an_invalid_file(live_server, scene):
     predictions = scene["home"] / "bad.csv"
     predictions.write_text(predictions_csv({("zzz" if row == "c" else row): v for row, v in all_correct().items()}))
-    code, out, err = run(
-        live_server,
-        scene["home"],
-        "submit",
-        "--competition",
-        "e2e",
-        str(predictions),
-        "--timeout",
-        "60",
-        token=scene["token"],
-    )
+    code, out, err = submit_file(live_server, scene, predictions)
     assert code == 1, err
     assert out.startswith("invalid: line 4: unknown id 'zzz'")
