@@ -211,6 +211,21 @@ def test_boolean_where_a_number_belongs_is_rejected() -> None:
     assert message == "platform.environments.dev.service.maxCount = true: expected a whole number from 1 to 1000"
 
 
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (
+            "dev.service.adminEnabled",
+            "yes",
+            'platform.environments.dev.service.adminEnabled = "yes": expected true or false',
+        ),
+        ("prod.service.adminEnabled", DELETE, "platform.environments.prod.service.adminEnabled is missing"),
+    ],
+)
+def test_rejected_value_names_its_key_and_what_is_allowed(path: str, value: Any, expected: str) -> None:
+    assert rejection(path, value) == expected
+
+
 def start_app_with_a_bad_account() -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "app.py"],

@@ -46,6 +46,8 @@ class ServiceConfig:
     memory_mib: int
     min_count: int
     max_count: int
+    # Whether the service serves the Django admin (DJANGO_ADMIN_ENABLED).
+    admin_enabled: bool
 
 
 @dataclass(frozen=True)

@@ -58,12 +58,15 @@ def load_service(service: Reader) -> ServiceConfig:
         )
     min_count = service.integer("minCount", 1, 1000)
     max_count = service.integer("maxCount", 1, 1000)
+    admin_enabled = service.boolean("adminEnabled")
     service.reject_unknown_keys()
     if min_count > max_count:
         raise ConfigError(
             f"{service.key('minCount')} = {min_count}: must not exceed {service.key('maxCount')} = {max_count}"
         )
-    return ServiceConfig(cpu=cpu, memory_mib=memory, min_count=min_count, max_count=max_count)
+    return ServiceConfig(
+        cpu=cpu, memory_mib=memory, min_count=min_count, max_count=max_count, admin_enabled=admin_enabled
+    )
 
 
 def _describe_memory(allowed: tuple[int, ...]) -> str:

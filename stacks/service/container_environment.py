@@ -57,6 +57,10 @@ def container_environment(props: ContainerEnvironmentProps) -> ContainerEnvironm
             "DJANGO_ALLOWED_HOSTS": props.public_host,
             "DJANGO_CSRF_TRUSTED_ORIGINS": props.service_url,
             "DJANGO_SECURE_SSL_REDIRECT": "true" if config.domain else "false",
+            # Secure cookies travel over HTTPS only: without a domain (dev) the load balancer speaks plain HTTP, and
+            # a browser would never send the session or CSRF cookie back (no admin login).
+            "DJANGO_SECURE_COOKIES": "true" if config.domain else "false",
+            "DJANGO_ADMIN_ENABLED": "true" if config.service.admin_enabled else "false",
             "DATABASE_SSLMODE": "require",
             # The service re-reads the rotated password from this secret when a new connection is refused.
             "DATABASE_SECRET_ARN": secret.secret_arn,
