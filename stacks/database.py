@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -13,13 +14,15 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.database_app_user import DatabaseAppUser, DatabaseAppUserProps
 from stacks.log_groups import environment_log_group
 from stacks.nag import acknowledge, aws_managed_policy
 from stacks.removal_policies import retained_outside_dev, snapshotted_outside_dev
 
 # A full minor version: a major-only version is deprecated for new instances (cfn-lint W3691), and an explicit
 # minor makes every engine upgrade a reviewed change. Minor upgrades are applied by changing this line.
-POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_6
+# stacks/postgres_support.py records when each minor leaves RDS standard support (a test fails once it has).
+POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9
 DATABASE_NAME = "competitions"
 # Not PostgreSQL's default 5432: scanners probing the default port find nothing (cdk-nag AwsSolutions-RDS11).
 DATABASE_PORT = 5433
@@ -113,9 +116,8 @@ class DatabaseStack(cdk.Stack):
             allow_major_version_upgrade=False,
             parameter_group=parameter_group,
             cloudwatch_logs_exports=["postgresql", "upgrade"],
-            enable_performance_insights=True,
-            performance_insight_encryption_key=self.encryption_key,
-            performance_insight_retention=rds.PerformanceInsightRetention.DEFAULT,
+            # The loader refuses Performance Insights on the classes that do not offer it.
+            **_performance_insights(config, self.encryption_key),
             monitoring_interval=cdk.Duration.seconds(60),
             iam_authentication=False,
         )
@@ -126,17 +128,39 @@ class DatabaseStack(cdk.Stack):
         secret = self.instance.secret
         if secret is None:  # from_generated_secret always creates one; this keeps the type checker honest
             raise RuntimeError("the database instance has no generated secret")
+        # The master (owner) credentials: migrations connect with them; the service never does. Kept like the
+        # instance (`secret` is its attachment to the instance; the generated secret is the instance's child).
+        generated_secret = self.instance.node.find_child("Secret")
+        if not isinstance(generated_secret, secretsmanager.Secret):
+            raise RuntimeError("the database instance's generated secret is not where CDK puts it")
+        generated_secret.apply_removal_policy(retained_outside_dev(config))
         self.secret: secretsmanager.ISecret = secret
 
         # Rotation runs in a Lambda function in the private subnets (it needs Secrets Manager's public endpoint
-        # through the NAT); it reaches the database through the security group CDK opens for it.
+        # through the NAT); it reaches the database through the security group CDK opens for it. Neither secret is
+        # rotated when its schedule is created: see DatabaseAppUser.
+        rotation_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
         self.rotation = self.instance.add_rotation_single_user(
             automatically_after=SECRET_ROTATION_INTERVAL,
-            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            vpc_subnets=rotation_subnets,
+            rotate_immediately_on_update=False,
         )
+        self.app_user = DatabaseAppUser(
+            self,
+            "AppUser",
+            DatabaseAppUserProps(
+                config=config,
+                instance=self.instance,
+                master_secret=secret,
+                rotation_interval=SECRET_ROTATION_INTERVAL,
+                rotation_subnets=rotation_subnets,
+            ),
+        )
+        self.app_secret = self.app_user.secret
 
         cdk.CfnOutput(self, "DatabaseEndpoint", value=self.instance.db_instance_endpoint_address)
         cdk.CfnOutput(self, "DatabaseSecretArn", value=self.secret.secret_arn)
+        cdk.CfnOutput(self, "DatabaseAppSecretArn", value=self.app_secret.secret_arn)
 
     def _acknowledge_findings(self, config: EnvironmentConfig) -> None:
         acknowledge(
@@ -159,3 +183,14 @@ class DatabaseStack(cdk.Stack):
                 reason="dev holds only demo data and must be removable with cdk destroy; staging and prod have "
                 "deletion protection.",
             )
+
+
+def _performance_insights(config: EnvironmentConfig, key: kms.IKey) -> dict[str, Any]:
+    """Performance Insights as configured: encrypted with the database's key and kept the free 7 days, or off."""
+    if not config.database.performance_insights:
+        return {"enable_performance_insights": False}
+    return {
+        "enable_performance_insights": True,
+        "performance_insight_encryption_key": key,
+        "performance_insight_retention": rds.PerformanceInsightRetention.DEFAULT,
+    }

@@ -31,7 +31,8 @@ class PlatformStage(cdk.Stage):
                 config=config,
                 vpc=self.network.vpc,
                 database=self.database.instance,
-                database_secret=self.database.secret,
+                owner_database_secret=self.database.secret,
+                app_database_secret=self.database.app_secret,
                 access_logs_bucket=self.storage.access_logs_bucket,
             ),
         )

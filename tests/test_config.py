@@ -220,6 +220,17 @@ def test_boolean_where_a_number_belongs_is_rejected() -> None:
             'platform.environments.dev.service.adminEnabled = "yes": expected true or false',
         ),
         ("prod.service.adminEnabled", DELETE, "platform.environments.prod.service.adminEnabled is missing"),
+        (
+            "staging.database.instanceClass",
+            "t4g.small",
+            "platform.environments.staging.database.performanceInsights = true: RDS does not offer Performance "
+            "Insights on db.t4g.small; set it to false or choose a larger class",
+        ),
+        (
+            "dev.database.performanceInsights",
+            None,
+            "platform.environments.dev.database.performanceInsights = null: expected true or false",
+        ),
     ],
 )
 def test_rejected_value_names_its_key_and_what_is_allowed(path: str, value: Any, expected: str) -> None:

@@ -2,19 +2,54 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any
 
 import pytest
+from aws_cdk import aws_rds as rds
 from aws_cdk.assertions import Match
 
 from stacks.config import PlatformConfig
 from stacks.database import DATABASE_PORT, POSTGRES_VERSION
+from stacks.database_app_user import APP_USER
+from stacks.postgres_support import STANDARD_SUPPORT_ENDS, standard_support_ends
 from tests.conftest import SynthesizedPlatform
 
 
 def db_instance(synthesized: SynthesizedPlatform, stage: str) -> dict[str, Any]:
     (instance,) = synthesized.resources(f"{stage}/Database", "AWS::RDS::DBInstance").values()
     return instance
+
+
+# RDS stops creating instances on a minor version about a month before its end of standard support: from then on a
+# new environment's first deployment would fail on the pinned version.
+CREATION_STOPS_BEFORE_THE_END = datetime.timedelta(days=31)
+
+
+def test_pinned_minor_is_the_latest_postgresql_17_that_cdk_offers() -> None:
+    offered = [name for name in dir(rds.PostgresEngineVersion) if re.fullmatch(r"VER_17_\d+", name) is not None]
+    latest = max(offered, key=lambda name: int(name.rsplit("_", 1)[1]))
+
+    assert POSTGRES_VERSION.postgres_full_version == getattr(rds.PostgresEngineVersion, latest).postgres_full_version
+
+
+def test_pinned_minor_is_within_rds_standard_support() -> None:
+    """From the committed table (stacks/postgres_support.py), never a network call: fails once RDS no longer creates
+    instances on the pinned minor, so that a new environment is never first deployed on a retired version."""
+    support = standard_support_ends(POSTGRES_VERSION.postgres_full_version)
+
+    assert datetime.date.today() < support.ends - CREATION_STOPS_BEFORE_THE_END, (
+        f"PostgreSQL {POSTGRES_VERSION.postgres_full_version} leaves RDS standard support on {support.ends} "
+        f"({support.source}): pin a newer minor in stacks/database.py and add it to stacks/postgres_support.py"
+    )
+
+
+def test_support_table_names_a_source_for_every_minor() -> None:
+    for version, support in STANDARD_SUPPORT_ENDS.items():
+        assert re.fullmatch(r"17\.\d+", version)
+        assert support.basis in {"notice", "calendar"}
+        assert "github.com" in support.source or "docs.aws.amazon.com" in support.source
 
 
 def test_engine_is_a_fully_pinned_postgresql_version(synthesized: SynthesizedPlatform) -> None:
@@ -38,12 +73,25 @@ def test_database_is_private_encrypted_with_its_own_key_and_monitored(
             "KmsKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^StorageKey"), "Arn"]},
             "Port": str(DATABASE_PORT),
             "EnableCloudwatchLogsExports": ["postgresql", "upgrade"],
-            "EnablePerformanceInsights": True,
-            "PerformanceInsightsKMSKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^StorageKey"), "Arn"]},
             "MonitoringInterval": 60,
             "MonitoringRoleArn": Match.any_value(),
         },
     )
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_performance_insights_as_configured_and_encrypted_with_the_database_key(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, environment: str
+) -> None:
+    env = config.environment(environment)
+
+    properties = db_instance(synthesized, env.stage_id)["Properties"]
+
+    assert properties["EnablePerformanceInsights"] is env.database.performance_insights
+    if env.database.performance_insights:
+        assert properties["PerformanceInsightsKMSKeyId"]["Fn::GetAtt"][0].startswith("StorageKey")
+    else:
+        assert "PerformanceInsightsKMSKeyId" not in properties
 
 
 def test_database_lives_in_the_isolated_subnets(synthesized: SynthesizedPlatform) -> None:
@@ -83,6 +131,9 @@ def test_database_outside_dev_survives_deletion(synthesized: SynthesizedPlatform
     assert instance["UpdateReplacePolicy"] == "Snapshot"
     (key,) = synthesized.resources(f"{stage}/Database", "AWS::KMS::Key").values()
     assert key["DeletionPolicy"] == "Retain"
+    # Both logins outlive the stack like the instance: a snapshot restored without them has no known password.
+    secrets = synthesized.resources(f"{stage}/Database", "AWS::SecretsManager::Secret").values()
+    assert [secret["DeletionPolicy"] for secret in secrets] == ["Retain", "Retain"]
     assert synthesized.stacks[f"{stage}/Database"].termination_protection
 
 
@@ -113,6 +164,30 @@ def test_credentials_are_generated_into_secrets_manager_and_rotated(synthesized:
     )
     properties = db_instance(synthesized, "Prod")["Properties"]
     assert "resolve:secretsmanager" in str(properties["MasterUserPassword"])
+
+
+def test_the_service_has_its_own_login_rotated_by_alternating_users(synthesized: SynthesizedPlatform) -> None:
+    secrets = synthesized.resources("Prod/Database", "AWS::SecretsManager::Secret")
+    (app_secret,) = [secret for logical_id, secret in secrets.items() if logical_id.startswith("AppUserSecret")]
+    template = app_secret["Properties"]["GenerateSecretString"]["SecretStringTemplate"]
+    applications = synthesized.resources("Prod/Database", "AWS::Serverless::Application")
+
+    # The multi-user rotation logs in as the master user (`masterarn`) to create and alter app / app_clone.
+    assert template["Fn::Join"][1][0] == f'{{"username":"{APP_USER}","masterarn":"'
+    assert "PostgresSecretAttachment" in str(template["Fn::Join"][1][1])
+    assert {logical_id.rstrip("0123456789ABCDEF") for logical_id in applications} == {
+        "PostgresRotationSingleUser",
+        "PostgresAppUserRotation",
+    }
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_no_secret_is_rotated_when_its_schedule_is_created(synthesized: SynthesizedPlatform, stage: str) -> None:
+    """The app user's role exists only after the first migration (in the service stack), and a rotation failing
+    during the database stack's first create would leave a deletion-protected instance behind."""
+    schedules = synthesized.resources(f"{stage}/Database", "AWS::SecretsManager::RotationSchedule").values()
+
+    assert [schedule["Properties"]["RotateImmediatelyOnUpdate"] for schedule in schedules] == [False, False]
 
 
 def test_postgresql_logs_go_to_a_log_group_with_retention(synthesized: SynthesizedPlatform) -> None:

@@ -78,19 +78,65 @@ def test_task_size_comes_from_config(
         assert definition["Memory"] == str(env.service.memory_mib)
 
 
+# Where each task's credentials come from: the web task logs in as the app user, the migration task as the owner
+# (the master user) and learns the app user's first password, to create that role. A secret of the database stack is
+# named in a task definition by its cross-stack reference, which carries the secret attachment's logical id.
+APP_USER_ATTACHMENT = "AppUserSecretAttachment"
+OWNER_ATTACHMENT = "PostgresSecretAttachment"
+TASK_SECRETS = {
+    "web": {**dict.fromkeys(DATABASE_SECRET_FIELDS, APP_USER_ATTACHMENT), "DJANGO_SECRET_KEY": "DjangoSecretKey"},
+    "migrate": {
+        **dict.fromkeys(DATABASE_SECRET_FIELDS, OWNER_ATTACHMENT),
+        "DATABASE_APP_PASSWORD": APP_USER_ATTACHMENT,
+        "DJANGO_SECRET_KEY": "DjangoSecretKey",
+    },
+}
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Prod"])
 @pytest.mark.parametrize("role", ["web", "migrate"])
 def test_credentials_reach_the_container_as_secrets_never_as_environment(
-    synthesized: SynthesizedPlatform, role: str
+    synthesized: SynthesizedPlatform, stage: str, role: str
 ) -> None:
-    container = task_definition(synthesized, "Prod", role)["ContainerDefinitions"][0]
+    container = task_definition(synthesized, stage, role)["ContainerDefinitions"][0]
     secrets = {secret["Name"]: str(secret["ValueFrom"]) for secret in container["Secrets"]}
     environment = {variable["Name"] for variable in container["Environment"]}
 
-    assert set(secrets) == {*DATABASE_SECRET_FIELDS, "DJANGO_SECRET_KEY"}
-    for name, json_field in DATABASE_SECRET_FIELDS.items():
-        assert f"':{json_field}::'" in secrets[name], name
+    assert set(secrets) == set(TASK_SECRETS[role])
+    for name, source in TASK_SECRETS[role].items():
+        assert source in secrets[name], f"{name} must come from {source}"
+    for name, json_field in {**DATABASE_SECRET_FIELDS, "DATABASE_APP_PASSWORD": "password"}.items():
+        if name in secrets:
+            assert f"':{json_field}::'" in secrets[name], name
     assert not environment & set(secrets)
     assert not [name for name in environment if "PASSWORD" in name or name.endswith("SECRET_KEY")]
+
+
+def test_web_task_role_reads_only_the_app_users_secret(synthesized: SynthesizedPlatform) -> None:
+    """The running service can re-read its own rotated login and nothing else: never the owner's."""
+    policies = synthesized.resources("Prod/Service", "AWS::IAM::Policy")
+    (web_policy,) = [policy for logical_id, policy in policies.items() if logical_id.startswith("WebTaskTaskRole")]
+
+    secret_statements = [
+        statement
+        for statement in web_policy["Properties"]["PolicyDocument"]["Statement"]
+        if "secretsmanager:GetSecretValue" in statement["Action"]
+    ]
+
+    assert len(secret_statements) == 1
+    assert APP_USER_ATTACHMENT in str(secret_statements[0]["Resource"])
+    assert OWNER_ATTACHMENT not in str(web_policy)
+
+
+def test_migration_task_role_reads_no_secret(synthesized: SynthesizedPlatform) -> None:
+    """ECS (the execution role) resolves the migration task's secrets at start; the task itself needs none."""
+    policies = synthesized.resources("Prod/Service", "AWS::IAM::Policy")
+
+    migration_policies = [
+        policy for logical_id, policy in policies.items() if logical_id.startswith("MigrationTaskTaskRole")
+    ]
+
+    assert "secretsmanager" not in str(migration_policies)
 
 
 def test_migration_task_runs_migrate_with_the_same_image(synthesized: SynthesizedPlatform) -> None:

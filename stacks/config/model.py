@@ -38,6 +38,7 @@ class DatabaseConfig:
     max_allocated_storage_gib: int
     multi_az: bool
     backup_retention_days: int
+    performance_insights: bool
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from constructs import Construct
 
 from stacks.config import EnvironmentConfig
 from stacks.migrations import DatabaseMigrations, DatabaseMigrationsProps
-from stacks.service.container_environment import ContainerEnvironmentProps, container_environment
+from stacks.service.container_environment import ContainerEnvironmentProps, container_environments
 from stacks.service.deployment_alarms import DeploymentAlarms, DeploymentAlarmsProps, deployment_alarm_names
 from stacks.service.load_balancer import PublicLoadBalancer, PublicLoadBalancerProps
 from stacks.service.runtime import ServiceRuntime, ServiceRuntimeProps
@@ -26,7 +26,8 @@ class ServiceStackProps:
     config: EnvironmentConfig
     vpc: ec2.IVpc
     database: rds.DatabaseInstance
-    database_secret: secretsmanager.ISecret
+    owner_database_secret: secretsmanager.ISecret  # migrations connect as the owner (the master user)
+    app_database_secret: secretsmanager.ISecret  # the service connects as the app user
     access_logs_bucket: s3.IBucket
 
 
@@ -59,12 +60,13 @@ class ServiceStack(cdk.Stack):
         self.service_url = self.load_balancer.url
         # By name, not by reference: the service stack needs nothing from the storage stack's outputs for it.
         submissions_bucket = s3.Bucket.from_bucket_name(self, "SubmissionsBucket", config.submissions_bucket_name)
-        self.container_environment = container_environment(
+        self.container_environments = container_environments(
             ContainerEnvironmentProps(
                 config=config,
                 public_host=self.load_balancer.public_host,
                 service_url=self.service_url,
-                database_secret=props.database_secret,
+                owner_database_secret=props.owner_database_secret,
+                app_database_secret=props.app_database_secret,
                 django_secret_key=self.runtime.django_secret_key,
                 submissions_bucket=submissions_bucket,
             )
@@ -74,10 +76,10 @@ class ServiceStack(cdk.Stack):
             WebServiceProps(
                 config=config,
                 runtime=self.runtime,
-                container_environment=self.container_environment,
+                container_environment=self.container_environments.web,
                 security_group=self.security_groups.tasks,
                 submissions_bucket=submissions_bucket,
-                database_secret=props.database_secret,
+                database_secret=props.app_database_secret,
                 deployment_alarm_names=deployment_alarm_names(config),
             ),
         )
@@ -97,7 +99,7 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(self, "MigrationTaskDefinitionArn", value=self.migration_task_definition.task_definition_arn)
 
     def _migrations(self) -> DatabaseMigrations:
-        """Runs the migration task (same image, environment and secrets as the web task) before the service is
+        """Runs the migration task (same image as the web task; the owner's database login) before the service is
         updated."""
         return DatabaseMigrations(
             self,
@@ -108,8 +110,8 @@ class ServiceStack(cdk.Stack):
                 task_definition=self.migration_task_definition,
                 image=self.runtime.image,
                 image_version=self.runtime.image_asset.asset_hash,
-                environment=self.container_environment.environment,
-                secrets=self.container_environment.secrets,
+                environment=self.container_environments.migration.environment,
+                secrets=self.container_environments.migration.secrets,
                 log_group=self.runtime.log_group,
                 subnets=TASK_SUBNETS,
                 security_group=self.security_groups.tasks,

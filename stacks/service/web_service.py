@@ -30,7 +30,7 @@ class WebServiceProps:
     container_environment: ContainerEnvironment
     security_group: ec2.SecurityGroup
     submissions_bucket: s3.IBucket
-    database_secret: secretsmanager.ISecret
+    database_secret: secretsmanager.ISecret  # the app user's: the only secret the task role may read
     deployment_alarm_names: list[str]
 
 

@@ -1,0 +1,61 @@
+"""DatabaseAppUser: the web service's own PostgreSQL login, with least privilege and alternating-users rotation.
+
+The service does not connect as the master user (the owner of the schema, which migrations keep using). It connects
+as `app`, a login role the migration task creates if it is missing (from this secret's first password) and grants
+DML on every table and sequence of the schema. Rotation alternates between `app` and `app_clone`: the rotation
+function logs in with the master secret, creates the clone once with `GRANT app TO app_clone`, and from then on
+changes the password of whichever of the two is not current, so connections opened with the other keep working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_rds as rds
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from stacks.config import EnvironmentConfig
+from stacks.removal_policies import retained_outside_dev
+
+# The base role; the rotation's clone is `app_clone`. Grants go to the base role, which the clone inherits.
+APP_USER = "app"
+
+
+@dataclass(frozen=True)
+class DatabaseAppUserProps:
+    config: EnvironmentConfig
+    instance: rds.DatabaseInstance
+    master_secret: secretsmanager.ISecret
+    rotation_interval: cdk.Duration
+    rotation_subnets: ec2.SubnetSelection
+
+
+class DatabaseAppUser(Construct):
+    """The app user's secret (username, password, and the instance's host, port and database once attached), and
+    its rotation."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: DatabaseAppUserProps) -> None:
+        super().__init__(scope, construct_id)
+        generated = rds.DatabaseSecret(
+            self,
+            "Secret",
+            username=APP_USER,
+            # The multi-user rotation reads `masterarn` from the secret to log in as the master user.
+            master_secret=props.master_secret,
+            secret_name=props.config.secret_name("database-app"),
+        )
+        generated.apply_removal_policy(retained_outside_dev(props.config))
+        # Adds host, port, dbname and engine to the secret: the web task reads all of its DATABASE_* from it.
+        self.secret = generated.attach(props.instance)
+        self.rotation = props.instance.add_rotation_multi_user(
+            "AppUserRotation",
+            secret=self.secret,
+            automatically_after=props.rotation_interval,
+            vpc_subnets=props.rotation_subnets,
+            # The role exists only once the first deployment's migration task has created it, after this stack:
+            # rotating when the schedule is created would run before that, and fail.
+            rotate_immediately_on_update=False,
+        )
