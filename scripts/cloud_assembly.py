@@ -19,6 +19,7 @@ ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
 @dataclass(frozen=True)
 class SynthesizedStack:
     display_name: str  # "Dev/Network": the name `cdk synth`, `cdk diff` and `cdk deploy` accept
+    stack_name: str  # "Dev-Network": the CloudFormation stack's name, which cross-stack references name
     template_path: Path
     termination_protection: bool
     acknowledgments: tuple[tuple[str, str, str], ...]  # (construct path, rule id, reason)
@@ -45,6 +46,7 @@ def _walk(assembly_dir: Path) -> Iterator[SynthesizedStack]:
         elif artifact["type"] == STACK_ARTIFACT:
             yield SynthesizedStack(
                 display_name=artifact.get("displayName", artifact_id),
+                stack_name=properties.get("stackName", artifact_id),
                 template_path=assembly_dir / properties["templateFile"],
                 termination_protection=bool(properties.get("terminationProtection", False)),
                 acknowledgments=tuple(_acknowledgments(assembly_dir, artifact)),
