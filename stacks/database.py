@@ -151,16 +151,34 @@ class DatabaseStack(cdk.Stack):
             DatabaseAppUserProps(
                 config=config,
                 instance=self.instance,
-                master_secret=secret,
+                master_secret=generated_secret,
                 rotation_interval=SECRET_ROTATION_INTERVAL,
                 rotation_subnets=rotation_subnets,
             ),
         )
         self.app_secret = self.app_user.secret
+        self._create_the_instance_last()
 
         cdk.CfnOutput(self, "DatabaseEndpoint", value=self.instance.db_instance_endpoint_address)
         cdk.CfnOutput(self, "DatabaseSecretArn", value=self.secret.secret_arn)
         cdk.CfnOutput(self, "DatabaseAppSecretArn", value=self.app_secret.secret_arn)
+
+    def _create_the_instance_last(self) -> None:
+        """Everything of this stack that does not need the instance is created before it: the rotation functions
+        (nested stacks from the Serverless Application Repository, the slowest and most outside-dependent part) and
+        the app user's secret. What must follow the instance (the secrets' attachments, the rotation schedules, which
+        rotate nothing at creation, the rotation functions' way to the port, resource policies) cannot fail for a
+        reason outside the template, so a first create that fails after the deletion-protected instance exists, which
+        would leave the stack in ROLLBACK_FAILED, is as unlikely as it can be made (README: "First deployment").
+        Only the CloudFormation resource depends on them: the instance's children (its secret, its rotation) must
+        not."""
+        instance = self.instance.node.default_child
+        if not isinstance(instance, rds.CfnDBInstance):
+            raise RuntimeError("the database instance's CloudFormation resource is not where CDK puts it")
+        app_secret = self.app_user.generated_secret.node.default_child
+        if not isinstance(app_secret, cdk.CfnResource):
+            raise RuntimeError("the app user's secret has no CloudFormation resource")
+        instance.node.add_dependency(self.rotation, self.app_user.rotation, app_secret)
 
     def _acknowledge_findings(self, config: EnvironmentConfig) -> None:
         acknowledge(

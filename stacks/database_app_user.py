@@ -22,12 +22,17 @@ from stacks.removal_policies import retained_outside_dev
 
 # The base role; the rotation's clone is `app_clone`. Grants go to the base role, which the clone inherits.
 APP_USER = "app"
+# RDS's default for generated database passwords (rds.DatabaseSecret): characters a connection string or shell
+# would need to escape. The rotation generates new passwords with the same rule.
+EXCLUDED_CHARACTERS = " %+~`#$&*()|[]{}:;<>?!'/@\"\\"
 
 
 @dataclass(frozen=True)
 class DatabaseAppUserProps:
     config: EnvironmentConfig
     instance: rds.DatabaseInstance
+    # The generated master secret itself, not its attachment to the instance: the same ARN, but no dependency on the
+    # instance, so that this secret and its rotation function can be created before the instance (stacks/database.py).
     master_secret: secretsmanager.ISecret
     rotation_interval: cdk.Duration
     rotation_subnets: ec2.SubnetSelection
@@ -39,22 +44,29 @@ class DatabaseAppUser(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, props: DatabaseAppUserProps) -> None:
         super().__init__(scope, construct_id)
-        generated = rds.DatabaseSecret(
+        self.generated_secret = rds.DatabaseSecret(
             self,
             "Secret",
             username=APP_USER,
             # The multi-user rotation reads `masterarn` from the secret to log in as the master user.
             master_secret=props.master_secret,
             secret_name=props.config.secret_name("database-app"),
+            exclude_characters=EXCLUDED_CHARACTERS,
         )
-        generated.apply_removal_policy(retained_outside_dev(props.config))
+        self.generated_secret.apply_removal_policy(retained_outside_dev(props.config))
         # Adds host, port, dbname and engine to the secret: the web task reads all of its DATABASE_* from it.
-        self.secret = generated.attach(props.instance)
-        self.rotation = props.instance.add_rotation_multi_user(
-            "AppUserRotation",
+        self.secret = self.generated_secret.attach(props.instance)
+        self.rotation = secretsmanager.SecretRotation(
+            self,
+            "Rotation",
+            application=secretsmanager.SecretRotationApplication.POSTGRES_ROTATION_MULTI_USER,
             secret=self.secret,
-            automatically_after=props.rotation_interval,
+            master_secret=props.master_secret,
+            target=props.instance,
+            vpc=props.instance.vpc,
             vpc_subnets=props.rotation_subnets,
+            exclude_characters=EXCLUDED_CHARACTERS,
+            automatically_after=props.rotation_interval,
             # The role exists only once the first deployment's migration task has created it, after this stack:
             # rotating when the schedule is created would run before that, and fail.
             rotate_immediately_on_update=False,

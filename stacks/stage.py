@@ -5,6 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import Construct
 
+from stacks.certificate import CertificateStack, CertificateStackProps
 from stacks.config import PROJECT, EnvironmentConfig
 from stacks.database import DatabaseStack, DatabaseStackProps
 from stacks.network import NetworkStack, NetworkStackProps
@@ -13,7 +14,8 @@ from stacks.storage import StorageStack, StorageStackProps
 
 
 class PlatformStage(cdk.Stage):
-    """Network, database and storage (stateful) and the service (stateless) of one environment."""
+    """Network, database and storage (stateful), the certificate (with a domain) and the service (stateless) of one
+    environment."""
 
     def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
         super().__init__(scope, config.stage_id, env=cdk.Environment(account=config.account, region=config.region))
@@ -24,6 +26,12 @@ class PlatformStage(cdk.Stage):
         self.network = NetworkStack(self, "Network", NetworkStackProps(config=config))
         self.database = DatabaseStack(self, "Database", DatabaseStackProps(config=config, vpc=self.network.vpc))
         self.storage = StorageStack(self, "Storage", StorageStackProps(config=config))
+        # With a domain, the certificate is validated in a stack of its own before the service stack starts.
+        self.certificate = (
+            CertificateStack(self, "Certificate", CertificateStackProps(domain=config.domain))
+            if config.domain
+            else None
+        )
         self.service = ServiceStack(
             self,
             "Service",
@@ -34,5 +42,6 @@ class PlatformStage(cdk.Stage):
                 owner_database_secret=self.database.secret,
                 app_database_secret=self.database.app_secret,
                 access_logs_bucket=self.storage.access_logs_bucket,
+                certificate=self.certificate.certificate if self.certificate else None,
             ),
         )

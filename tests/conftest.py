@@ -41,7 +41,12 @@ def stage_id(environment: str) -> str:
 
 PIPELINE_STACK = "Pipeline"
 # Tests name stacks "Prod/Service"; staging and prod are synthesized inside the pipeline ("Pipeline/Prod/Service").
-ALL_STACKS = [f"{stage_id(env)}/{kind}" for env in ENVIRONMENT_NAMES for kind in STACK_KINDS] + [PIPELINE_STACK]
+# With a domain, an environment also has a Certificate stack (stacks/certificate.py).
+ALL_STACKS = [
+    *(f"{stage_id(env)}/{kind}" for env in ENVIRONMENT_NAMES for kind in STACK_KINDS),
+    *(f"{config.stage_id}/Certificate" for config in repository_config().environments.values() if config.domain),
+    PIPELINE_STACK,
+]
 
 
 def short_name(display_name: str) -> str:

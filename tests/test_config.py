@@ -227,6 +227,21 @@ def test_boolean_where_a_number_belongs_is_rejected() -> None:
             "Insights on db.t4g.small; set it to false or choose a larger class",
         ),
         (
+            "staging.domain.hostedZoneId",
+            "Z0123456789PRODUCTION",
+            'platform.environments.staging.domain.hostedZoneId = "Z0123456789PRODUCTION": also the zone of prod, '
+            "in account 333333333333; a hosted zone belongs to one account: give staging a zone of its own in "
+            "account 222222222222 (such as staging.compete.example.com), delegated from the parent zone",
+        ),
+        (
+            "staging.domain.hostedZoneName",
+            "compete.example.com",
+            'platform.environments.staging.domain.hostedZoneName = "compete.example.com": prod has another zone of '
+            "that name (Z0123456789PRODUCTION); public DNS reaches only one of them, so ACM could never validate in "
+            "the other: give staging a zone named after its domain (staging.compete.example.com), delegated from "
+            "the parent",
+        ),
+        (
             "dev.database.performanceInsights",
             None,
             "platform.environments.dev.database.performanceInsights = null: expected true or false",

@@ -10,11 +10,13 @@ import pytest
 from aws_cdk import aws_rds as rds
 from aws_cdk.assertions import Match
 
+from scripts import infra_diff
 from stacks.config import PlatformConfig
 from stacks.database import DATABASE_PORT, POSTGRES_VERSION
 from stacks.database_app_user import APP_USER
 from stacks.postgres_support import STANDARD_SUPPORT_ENDS, standard_support_ends
 from tests.conftest import SynthesizedPlatform
+from tests.test_stateful_resources import DATABASE_SECRET_LOGICAL_IDS
 
 
 def db_instance(synthesized: SynthesizedPlatform, stage: str) -> dict[str, Any]:
@@ -130,11 +132,58 @@ def test_database_outside_dev_survives_deletion(synthesized: SynthesizedPlatform
     assert instance["DeletionPolicy"] == "Snapshot"
     assert instance["UpdateReplacePolicy"] == "Snapshot"
     (key,) = synthesized.resources(f"{stage}/Database", "AWS::KMS::Key").values()
-    assert key["DeletionPolicy"] == "Retain"
+    # Kept on every update and deletion, deleted only when the create that made them rolls back (a retry would
+    # otherwise meet the fixed-name secrets of the failed attempt).
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
     # Both logins outlive the stack like the instance: a snapshot restored without them has no known password.
     secrets = synthesized.resources(f"{stage}/Database", "AWS::SecretsManager::Secret").values()
-    assert [secret["DeletionPolicy"] for secret in secrets] == ["Retain", "Retain"]
+    assert [secret["DeletionPolicy"] for secret in secrets] == ["RetainExceptOnCreate", "RetainExceptOnCreate"]
     assert synthesized.stacks[f"{stage}/Database"].termination_protection
+
+
+# What may be created after the database instance in its stack: nothing that can fail for a reason outside the
+# template (a secret's attachment, a rotation schedule that rotates nothing at creation, a resource policy, the
+# rotation functions' way to the database port).
+AFTER_THE_INSTANCE = {
+    "AWS::SecretsManager::SecretTargetAttachment",
+    "AWS::SecretsManager::RotationSchedule",
+    "AWS::SecretsManager::ResourcePolicy",
+    "AWS::EC2::SecurityGroupIngress",
+}
+
+
+def dependencies(resources: dict[str, Any], logical_id: str) -> set[str]:
+    """Every resource `logical_id` waits for, through DependsOn, Ref, Fn::GetAtt or Fn::Sub, transitively."""
+    found: set[str] = set()
+    pending = [logical_id]
+    while pending:
+        resource = resources[pending.pop()]
+        depends_on = resource.get("DependsOn", [])
+        direct = {*([depends_on] if isinstance(depends_on, str) else depends_on)}
+        direct |= infra_diff.replacement.referenced_ids(resource.get("Properties", {}))
+        new = (direct & resources.keys()) - found
+        found |= new
+        pending.extend(new)
+    return found
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_the_deletion_protected_instance_is_the_last_thing_that_can_fail(
+    synthesized: SynthesizedPlatform, stage: str
+) -> None:
+    """A first create that fails after the instance exists cannot roll back (deletion protection) and leaves the
+    stack in ROLLBACK_FAILED: everything that does not need the instance, the rotation functions' nested stacks
+    above all, is created before it."""
+    resources = synthesized.template_json(f"{stage}/Database")["Resources"]
+    (instance,) = synthesized.resources(f"{stage}/Database", "AWS::RDS::DBInstance")
+
+    before = dependencies(resources, instance)
+    after = {logical_id: resource["Type"] for logical_id, resource in resources.items() if logical_id not in before}
+
+    assert {
+        resource_type for logical_id, resource_type in after.items() if logical_id != instance
+    } <= AFTER_THE_INSTANCE
+    assert {"AWS::Serverless::Application", "AWS::SecretsManager::Secret"} <= {resources[i]["Type"] for i in before}
 
 
 def test_dev_database_can_be_destroyed(synthesized: SynthesizedPlatform) -> None:
@@ -174,10 +223,10 @@ def test_the_service_has_its_own_login_rotated_by_alternating_users(synthesized:
 
     # The multi-user rotation logs in as the master user (`masterarn`) to create and alter app / app_clone.
     assert template["Fn::Join"][1][0] == f'{{"username":"{APP_USER}","masterarn":"'
-    assert "PostgresSecretAttachment" in str(template["Fn::Join"][1][1])
+    assert template["Fn::Join"][1][1] == {"Ref": DATABASE_SECRET_LOGICAL_IDS["Prod"]}
     assert {logical_id.rstrip("0123456789ABCDEF") for logical_id in applications} == {
         "PostgresRotationSingleUser",
-        "PostgresAppUserRotation",
+        "AppUserRotation",
     }
 
 

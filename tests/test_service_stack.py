@@ -198,6 +198,21 @@ def test_with_a_domain_http_redirects_to_https_with_a_dns_validated_certificate(
         },
     )
     template.has_resource_properties(
+        "AWS::Route53::RecordSet",
+        {"Name": f"{domain.domain_name}.", "Type": "A", "HostedZoneId": domain.hosted_zone_id},
+    )
+
+
+@pytest.mark.parametrize("stage", ["Staging", "Prod"])
+def test_the_certificate_is_validated_in_its_own_stack_before_the_service_stack(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, stage: str
+) -> None:
+    """A validation that never completes (an undelegated zone) rolls back a stack holding nothing protected, and the
+    service stack never starts: it imports the certificate, so CloudFormation deploys it afterwards."""
+    domain = config.environment(stage.lower()).domain
+    assert domain is not None
+
+    synthesized.template(f"{stage}/Certificate").has_resource_properties(
         "AWS::CertificateManager::Certificate",
         {
             "DomainName": domain.domain_name,
@@ -205,10 +220,15 @@ def test_with_a_domain_http_redirects_to_https_with_a_dns_validated_certificate(
             "DomainValidationOptions": [{"DomainName": domain.domain_name, "HostedZoneId": domain.hosted_zone_id}],
         },
     )
-    template.has_resource_properties(
-        "AWS::Route53::RecordSet",
-        {"Name": f"{domain.domain_name}.", "Type": "A", "HostedZoneId": domain.hosted_zone_id},
-    )
+    resources = synthesized.template_json(f"{stage}/Certificate")["Resources"].values()
+    assert {resource["Type"] for resource in resources} == {"AWS::CertificateManager::Certificate"}
+    synthesized.template(f"{stage}/Service").resource_count_is("AWS::CertificateManager::Certificate", 0)
+    (https,) = [
+        listener["Properties"]
+        for listener in synthesized.resources(f"{stage}/Service", "AWS::ElasticLoadBalancingV2::Listener").values()
+        if listener["Properties"]["Port"] == 443
+    ]
+    assert "Certificate" in str(https["Certificates"][0]["CertificateArn"]["Fn::ImportValue"])
 
 
 def test_without_a_domain_the_service_answers_plain_http(synthesized: SynthesizedPlatform) -> None:
@@ -248,8 +268,21 @@ def test_load_balancer_logs_access_and_drops_invalid_headers(synthesized: Synthe
     assert attributes["access_logs.s3.enabled"] == "true"
     assert attributes["access_logs.s3.prefix"] == "alb/prod"
     assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
-    assert attributes["deletion_protection.enabled"] == "true"
     assert balancer["Properties"]["Scheme"] == "internet-facing"
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_no_load_balancer_is_deletion_protected_so_a_failed_first_create_can_roll_back(
+    synthesized: SynthesizedPlatform, stage: str
+) -> None:
+    """CloudFormation cannot delete a protected load balancer: a service stack whose first create fails (a migration,
+    tasks that never turn healthy) would stop in ROLLBACK_FAILED. Production's service stack is termination-
+    protected by the pipeline once it exists instead (test_pipeline_stack.py)."""
+    (balancer,) = synthesized.resources(f"{stage}/Service", "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+    attributes = {item["Key"]: item["Value"] for item in balancer["Properties"]["LoadBalancerAttributes"]}
+
+    assert attributes["deletion_protection.enabled"] == "false"
+    assert synthesized.stacks[f"{stage}/Service"].termination_protection is (stage == "Prod")
 
 
 def test_internet_reaches_only_the_load_balancer_on_80_and_443(synthesized: SynthesizedPlatform) -> None:

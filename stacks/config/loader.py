@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from stacks.config.hosted_zones import check_hosted_zones
 from stacks.config.model import (
     CONTEXT_KEY,
     ENVIRONMENT_NAMES,
@@ -56,6 +57,7 @@ def load_platform_config(context: ContextLookup) -> PlatformConfig:
     environments = {
         name: _load_environment(name, environments_reader.child(name), context) for name in ENVIRONMENT_NAMES
     }
+    check_hosted_zones(environments_reader, environments)
     return PlatformConfig(environments=environments, pipeline=pipeline)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import aws_cdk as cdk
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
@@ -29,6 +30,7 @@ class ServiceStackProps:
     owner_database_secret: secretsmanager.ISecret  # migrations connect as the owner (the master user)
     app_database_secret: secretsmanager.ISecret  # the service connects as the app user
     access_logs_bucket: s3.IBucket
+    certificate: acm.ICertificate | None  # with a domain, from the CertificateStack
 
 
 class ServiceStack(cdk.Stack):
@@ -42,6 +44,9 @@ class ServiceStack(cdk.Stack):
             scope,
             construct_id,
             description="Competition platform: ECS Fargate service behind a load balancer",
+            # Production's entry point: protected from deletion as a stack, not by the load balancer's own deletion
+            # protection, which would leave a failed first create in ROLLBACK_FAILED (stacks/service/load_balancer.py).
+            termination_protection=props.config.is_production,
         )
         config = props.config
         self.runtime = ServiceRuntime(self, ServiceRuntimeProps(config=config, vpc=props.vpc))
@@ -55,6 +60,7 @@ class ServiceStack(cdk.Stack):
                 vpc=props.vpc,
                 security_group=self.security_groups.load_balancer,
                 access_logs_bucket=props.access_logs_bucket,
+                certificate=props.certificate,
             ),
         )
         self.service_url = self.load_balancer.url
