@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scripts.cloud_assembly import SynthesizedStack, read_stacks
 
@@ -62,7 +63,7 @@ class PipelineDeployments:
         return "off"
 
 
-def _cloudformation_action_stacks(pipeline: dict[str, object]) -> set[str]:
+def _cloudformation_action_stacks(pipeline: dict[str, Any]) -> set[str]:
     stages = pipeline.get("Stages", [])
     actions = [action for stage in stages if isinstance(stage, dict) for action in stage.get("Actions", [])]
     return {

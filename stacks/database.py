@@ -13,10 +13,11 @@ from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from stacks.config import EnvironmentConfig
+from stacks.config import EnvironmentConfig, OffHoursConfig
 from stacks.database_app_user import DatabaseAppUser, DatabaseAppUserProps
 from stacks.log_groups import environment_log_group
 from stacks.nag import acknowledge, aws_managed_policy
+from stacks.off_hours import OffHoursSchedule, OffHoursScheduleProps
 from stacks.removal_policies import retained_outside_dev, snapshotted_outside_dev
 
 # A full minor version: a major-only version is deprecated for new instances (cfn-lint W3691), and an explicit
@@ -158,6 +159,9 @@ class DatabaseStack(cdk.Stack):
         )
         self.app_secret = self.app_user.secret
         self._create_the_instance_last()
+        off_hours = config.cost_profile.off_hours
+        if off_hours is not None and off_hours.stop_database:
+            self._stop_outside_working_hours(config, off_hours, instance_identifier)
 
         cdk.CfnOutput(self, "DatabaseEndpoint", value=self.instance.db_instance_endpoint_address)
         cdk.CfnOutput(self, "DatabaseSecretArn", value=self.secret.secret_arn)
@@ -179,6 +183,35 @@ class DatabaseStack(cdk.Stack):
         if not isinstance(app_secret, cdk.CfnResource):
             raise RuntimeError("the app user's secret has no CloudFormation resource")
         instance.node.add_dependency(self.rotation, self.app_user.rotation, app_secret)
+
+    def _stop_outside_working_hours(
+        self, config: EnvironmentConfig, off_hours: OffHoursConfig, identifier: str
+    ) -> None:
+        """Stopped outside working hours (storage is still billed; RDS starts a stopped instance by itself after seven
+        days, longer than any weekend). Both secrets then rotate inside working hours, on the first Monday of each
+        month, leaving an hour after the start and before the stop: a rotation needs the database running."""
+        OffHoursSchedule(
+            self,
+            "OffHours",
+            OffHoursScheduleProps(
+                config=config,
+                off_hours=off_hours,
+                what=f"the {config.name} database",
+                sdk_service="rds",
+                stop_action="stopDBInstance",
+                start_action="startDBInstance",
+                resource_arn=self.instance.instance_arn,
+                target_input={"DbInstanceIdentifier": identifier},
+            ),
+        )
+        first_hour = off_hours.start_hour_utc + 1
+        rules = {
+            "ScheduleExpression": f"cron(0 {first_hour} ? * 2#1 *)",  # 2#1: the first Monday (1 is Sunday)
+            "Duration": f"{off_hours.stop_hour_utc - 1 - first_hour}h",
+        }
+        for schedule in self.node.find_all():
+            if isinstance(schedule, secretsmanager.CfnRotationSchedule):
+                schedule.add_property_override("RotationRules", rules)
 
     def _acknowledge_findings(self, config: EnvironmentConfig) -> None:
         acknowledge(

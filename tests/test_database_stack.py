@@ -167,7 +167,7 @@ def dependencies(resources: dict[str, Any], logical_id: str) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+@pytest.mark.parametrize("stage", ["Staging", "Prod"])  # dev's instance has no deletion protection to trip over
 def test_the_deletion_protected_instance_is_the_last_thing_that_can_fail(
     synthesized: SynthesizedPlatform, stage: str
 ) -> None:

@@ -48,7 +48,6 @@ def test_deployments_roll_back_on_failure_and_keep_full_capacity(synthesized: Sy
     synthesized.template(f"{stage}/Service").has_resource_properties(
         "AWS::ECS::Service",
         {
-            "LaunchType": "FARGATE",
             "DeploymentConfiguration": {
                 "DeploymentCircuitBreaker": {"Enable": True, "Rollback": True},
                 "MinimumHealthyPercent": 100,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from stacks.config.cost_profile import load_cost_profile
 from stacks.config.hosted_zones import check_hosted_zones
 from stacks.config.model import (
     CONTEXT_KEY,
@@ -94,6 +95,7 @@ def _load_environment(name: str, env: Reader, context: ContextLookup) -> Environ
     database = load_database(name, env.child("database"))
     service = load_service(env.child("service"))
     domain = load_domain(env)
+    cost_profile = load_cost_profile(name, env.child("costProfile"))
     env.reject_unknown_keys()
 
     if name == PRODUCTION and domain is None:
@@ -110,6 +112,7 @@ def _load_environment(name: str, env: Reader, context: ContextLookup) -> Environ
         database=database,
         service=service,
         domain=domain,
+        cost_profile=cost_profile,
     )
 
 

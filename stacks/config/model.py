@@ -59,6 +59,36 @@ class DomainConfig:
 
 
 @dataclass(frozen=True)
+class OffHoursConfig:
+    """Outside working hours (Monday to Friday, `start_hour_utc` to `stop_hour_utc`; all weekend) the service runs no
+    task, and the database and NAT instances may be stopped."""
+
+    start_hour_utc: int
+    stop_hour_utc: int
+    stop_database: bool
+    stop_nat_instances: bool
+
+    @property
+    def hours_off_per_week(self) -> int:
+        return 7 * 24 - 5 * (self.stop_hour_utc - self.start_hour_utc)
+
+
+@dataclass(frozen=True)
+class CostProfileConfig:
+    """How much an environment spends on availability it may not need (cdk.json `costProfile`)."""
+
+    nat: str  # "gateway" (managed NAT gateways) or "instance" (NatProvider.instance_v2)
+    nat_instance_type: str | None  # with "instance"
+    fargate_spot: bool
+    container_insights: bool
+    off_hours: OffHoursConfig | None
+
+    @property
+    def nat_instances(self) -> bool:
+        return self.nat == "instance"
+
+
+@dataclass(frozen=True)
 class EnvironmentConfig:
     name: str
     account: str
@@ -68,6 +98,7 @@ class EnvironmentConfig:
     database: DatabaseConfig
     service: ServiceConfig
     domain: DomainConfig | None
+    cost_profile: CostProfileConfig
 
     @property
     def is_production(self) -> bool:
