@@ -81,21 +81,6 @@ def test_database_is_private_encrypted_with_its_own_key_and_monitored(
     )
 
 
-@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
-def test_performance_insights_as_configured_and_encrypted_with_the_database_key(
-    synthesized: SynthesizedPlatform, config: PlatformConfig, environment: str
-) -> None:
-    env = config.environment(environment)
-
-    properties = db_instance(synthesized, env.stage_id)["Properties"]
-
-    assert properties["EnablePerformanceInsights"] is env.database.performance_insights
-    if env.database.performance_insights:
-        assert properties["PerformanceInsightsKMSKeyId"]["Fn::GetAtt"][0].startswith("StorageKey")
-    else:
-        assert "PerformanceInsightsKMSKeyId" not in properties
-
-
 def test_database_lives_in_the_isolated_subnets(synthesized: SynthesizedPlatform) -> None:
     (subnet_group,) = synthesized.resources("Prod/Database", "AWS::RDS::DBSubnetGroup").values()
 
@@ -110,7 +95,7 @@ def test_storage_key_rotates(synthesized: SynthesizedPlatform) -> None:
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
-def test_multi_az_and_backup_retention_come_from_config(
+def test_multi_az_backups_class_and_performance_insights_come_from_config(
     synthesized: SynthesizedPlatform, config: PlatformConfig, environment: str
 ) -> None:
     env = config.environment(environment)
@@ -120,6 +105,11 @@ def test_multi_az_and_backup_retention_come_from_config(
     assert properties["MultiAZ"] is env.database.multi_az
     assert properties["BackupRetentionPeriod"] == env.database.backup_retention_days
     assert properties["DBInstanceClass"] == f"db.{env.database.instance_class}"
+    assert properties["EnablePerformanceInsights"] is env.database.performance_insights
+    if env.database.performance_insights:  # encrypted with the database's own key
+        assert properties["PerformanceInsightsKMSKeyId"]["Fn::GetAtt"][0].startswith("StorageKey")
+    else:
+        assert "PerformanceInsightsKMSKeyId" not in properties
     assert properties["AllocatedStorage"] == str(env.database.allocated_storage_gib)
     assert properties["MaxAllocatedStorage"] == env.database.max_allocated_storage_gib
 
