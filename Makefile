@@ -28,7 +28,7 @@ BASE ?= origin/main
 INFRA_DIFF_REPORT := cdk.out/infra-diff.md
 
 .PHONY: help install synth test test-infra test-service lint lint-workflows format snapshot-update diff guard \
-	migration-check cost lock bench run-service clean
+	migration-check cost lock bench bench-scoring run-service clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -98,6 +98,9 @@ lock: $(PY_STAMP) ## Re-compile the pinned requirements from the .in files
 
 bench: install ## Leaderboard benchmark on PostgreSQL (10,000 teams, 1,000,000 submissions)
 	cd service && python -m benchmarks.leaderboard
+
+bench-scoring: install ## Scoring benchmark: 1,000,000 and 10,000,000 rows, row-by-row vs columnar (SCORING_RESULTS.md)
+	cd service && python -m benchmarks.scoring
 
 run-service: install ## Run the service locally on SQLite with demo data at http://127.0.0.1:8000
 	cd service && DJANGO_DEBUG=true python manage.py migrate && DJANGO_DEBUG=true python manage.py seed \

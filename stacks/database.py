@@ -13,9 +13,10 @@ from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from stacks.backup import DatabaseBackup, DatabaseBackupProps
 from stacks.config import EnvironmentConfig, OffHoursConfig
 from stacks.database_app_user import DatabaseAppUser, DatabaseAppUserProps
-from stacks.log_groups import environment_log_group
+from stacks.log_groups import environment_log_group, secret_rotation_log_group
 from stacks.nag import acknowledge, aws_managed_policy
 from stacks.off_hours import OffHoursSchedule, OffHoursScheduleProps
 from stacks.removal_policies import retained_outside_dev, snapshotted_outside_dev
@@ -34,6 +35,7 @@ SECRET_ROTATION_INTERVAL = cdk.Duration.days(30)
 class DatabaseStackProps:
     config: EnvironmentConfig
     vpc: ec2.IVpc
+    log_key: kms.IKey  # the environment's key (stacks/encryption.py): this stack's log groups
 
 
 class DatabaseStack(cdk.Stack):
@@ -84,6 +86,7 @@ class DatabaseStack(cdk.Stack):
             config,
             log_group_name=f"/aws/rds/instance/{instance_identifier}/postgresql",
             production_retention=logs.RetentionDays.ONE_YEAR,
+            encryption_key=props.log_key,
         )
 
         self.instance = rds.DatabaseInstance(
@@ -98,7 +101,7 @@ class DatabaseStack(cdk.Stack):
             port=DATABASE_PORT,
             database_name=DATABASE_NAME,
             credentials=rds.Credentials.from_generated_secret(
-                "platform_admin", secret_name=config.secret_name("database")
+                "platform_admin", secret_name=config.secret_name("database"), encryption_key=self.encryption_key
             ),
             storage_type=rds.StorageType.GP3,
             allocated_storage=config.database.allocated_storage_gib,
@@ -146,6 +149,7 @@ class DatabaseStack(cdk.Stack):
             vpc_subnets=rotation_subnets,
             rotate_immediately_on_update=False,
         )
+        secret_rotation_log_group(self, "PostgresRotationLogs", config, self.rotation, encryption_key=props.log_key)
         self.app_user = DatabaseAppUser(
             self,
             "AppUser",
@@ -153,11 +157,27 @@ class DatabaseStack(cdk.Stack):
                 config=config,
                 instance=self.instance,
                 master_secret=generated_secret,
+                encryption_key=self.encryption_key,
+                log_key=props.log_key,
                 rotation_interval=SECRET_ROTATION_INTERVAL,
                 rotation_subnets=rotation_subnets,
             ),
         )
         self.app_secret = self.app_user.secret
+        self.backup = (
+            DatabaseBackup(
+                self,
+                "Backup",
+                DatabaseBackupProps(
+                    config=config,
+                    backup=config.operations.backup,
+                    instance=self.instance,
+                    encryption_key=self.encryption_key,
+                ),
+            )
+            if config.operations.backup is not None
+            else None
+        )
         self._create_the_instance_last()
         off_hours = config.cost_profile.off_hours
         if off_hours is not None and off_hours.stop_database:
@@ -169,9 +189,10 @@ class DatabaseStack(cdk.Stack):
 
     def _create_the_instance_last(self) -> None:
         """Everything of this stack that does not need the instance is created before it: the rotation functions
-        (nested stacks from the Serverless Application Repository, the slowest and most outside-dependent part) and
-        the app user's secret. What must follow the instance (the secrets' attachments, the rotation schedules, which
-        rotate nothing at creation, the rotation functions' way to the port, resource policies) cannot fail for a
+        (nested stacks from the Serverless Application Repository, the slowest and most outside-dependent part), the
+        app user's secret, and the backup vault, plan and role. What must follow the instance (the secrets'
+        attachments, the rotation schedules, which rotate nothing at creation, the rotation functions' way to the
+        port, resource policies, the backup selection, whose role has long propagated by then) cannot fail for a
         reason outside the template, so a first create that fails after the deletion-protected instance exists, which
         would leave the stack in ROLLBACK_FAILED, is as unlikely as it can be made (README: "First deployment").
         Only the CloudFormation resource depends on them: the instance's children (its secret, its rotation) must
@@ -183,6 +204,8 @@ class DatabaseStack(cdk.Stack):
         if not isinstance(app_secret, cdk.CfnResource):
             raise RuntimeError("the app user's secret has no CloudFormation resource")
         instance.node.add_dependency(self.rotation, self.app_user.rotation, app_secret)
+        if self.backup is not None:
+            instance.node.add_dependency(*self.backup.before_the_instance())
 
     def _stop_outside_working_hours(
         self, config: EnvironmentConfig, off_hours: OffHoursConfig, identifier: str

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.log_groups import secret_rotation_log_group
 from stacks.removal_policies import retained_outside_dev
 
 # The base role; the rotation's clone is `app_clone`. Grants go to the base role, which the clone inherits.
@@ -34,6 +36,8 @@ class DatabaseAppUserProps:
     # The generated master secret itself, not its attachment to the instance: the same ARN, but no dependency on the
     # instance, so that this secret and its rotation function can be created before the instance (stacks/database.py).
     master_secret: secretsmanager.ISecret
+    encryption_key: kms.IKey  # the database's key, which encrypts the master secret too
+    log_key: kms.IKey  # the environment's key: the rotation function's log group
     rotation_interval: cdk.Duration
     rotation_subnets: ec2.SubnetSelection
 
@@ -52,6 +56,7 @@ class DatabaseAppUser(Construct):
             master_secret=props.master_secret,
             secret_name=props.config.secret_name("database-app"),
             exclude_characters=EXCLUDED_CHARACTERS,
+            encryption_key=props.encryption_key,
         )
         self.generated_secret.apply_removal_policy(retained_outside_dev(props.config))
         # Adds host, port, dbname and engine to the secret: the web task reads all of its DATABASE_* from it.
@@ -71,3 +76,4 @@ class DatabaseAppUser(Construct):
             # rotating when the schedule is created would run before that, and fail.
             rotate_immediately_on_update=False,
         )
+        secret_rotation_log_group(self, "RotationLogs", props.config, self.rotation, encryption_key=props.log_key)

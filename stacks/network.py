@@ -10,7 +10,9 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.encryption import EnvironmentKey, EnvironmentKeyProps
 from stacks.log_groups import environment_log_group
+from stacks.monitoring.topic import AlarmTopic, AlarmTopicProps
 from stacks.nat_instances import NatInstances, NatInstancesProps, nat_instance_provider
 
 VPC_CIDR = "10.0.0.0/16"
@@ -23,20 +25,32 @@ class NetworkStackProps:
 
 class NetworkStack(cdk.Stack):
     """VPC over the configured zones: public subnets for the load balancer and NAT, private subnets with egress
-    for the tasks, isolated subnets for the database. All traffic is recorded in flow logs."""
+    for the tasks, isolated subnets for the database. All traffic is recorded in flow logs.
+
+    It also holds what every later stack of the environment uses and that must outlive them: the environment's KMS
+    key (log groups, alarm topic, service secrets) and the alarm topic (stacks/encryption.py says why here).
+    """
 
     def __init__(self, scope: Construct, construct_id: str, props: NetworkStackProps) -> None:
         config = props.config
         super().__init__(
             scope,
             construct_id,
-            description="Competition platform: VPC, subnets, NAT, flow logs",
+            description="Competition platform: VPC, subnets, NAT, flow logs, the environment's key and alarm topic",
             # Every other stack lives in this VPC: deleting it by accident takes the environment down.
             termination_protection=config.keeps_data,
         )
 
+        self.environment_key = EnvironmentKey(self, "EnvironmentKey", EnvironmentKeyProps(config=config)).key
+        self.alarm_topic = AlarmTopic(
+            self, "AlarmTopic", AlarmTopicProps(config=config, key=self.environment_key)
+        ).topic
         flow_log_group = environment_log_group(
-            self, "FlowLogs", config, production_retention=logs.RetentionDays.ONE_YEAR
+            self,
+            "FlowLogs",
+            config,
+            production_retention=logs.RetentionDays.ONE_YEAR,
+            encryption_key=self.environment_key,
         )
 
         # NAT gateways, or NAT instances where the cost profile says so (stacks/nat_instances.py).

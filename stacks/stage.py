@@ -8,6 +8,7 @@ from constructs import Construct
 from stacks.certificate import CertificateStack, CertificateStackProps
 from stacks.config import PROJECT, EnvironmentConfig
 from stacks.database import DatabaseStack, DatabaseStackProps
+from stacks.log_groups import rotation_function_name
 from stacks.network import NetworkStack, NetworkStackProps
 from stacks.service import ServiceStack, ServiceStackProps
 from stacks.storage import StorageStack, StorageStackProps
@@ -24,7 +25,11 @@ class PlatformStage(cdk.Stage):
         cdk.Tags.of(self).add("environment", config.name)
 
         self.network = NetworkStack(self, "Network", NetworkStackProps(config=config))
-        self.database = DatabaseStack(self, "Database", DatabaseStackProps(config=config, vpc=self.network.vpc))
+        self.database = DatabaseStack(
+            self,
+            "Database",
+            DatabaseStackProps(config=config, vpc=self.network.vpc, log_key=self.network.environment_key),
+        )
         self.storage = StorageStack(self, "Storage", StorageStackProps(config=config))
         # With a domain, the certificate is validated in a stack of its own before the service stack starts.
         self.certificate = (
@@ -43,5 +48,11 @@ class PlatformStage(cdk.Stage):
                 app_database_secret=self.database.app_secret,
                 access_logs_bucket=self.storage.access_logs_bucket,
                 certificate=self.certificate.certificate if self.certificate else None,
+                environment_key=self.network.environment_key,
+                alarm_topic=self.network.alarm_topic,
+                rotation_function_names={
+                    "admin": rotation_function_name(self.database.rotation),
+                    "app": rotation_function_name(self.database.app_user.rotation),
+                },
             ),
         )

@@ -35,14 +35,6 @@ DEPLOY_TIME_VALUES = {
     "DJANGO_ALLOWED_HOSTS": "dev-alb-1234567890.eu-west-1.elb.amazonaws.com",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "http://dev-alb-1234567890.eu-west-1.elb.amazonaws.com",
 }
-# Set by the stacks, not read by today's settings: the service branch of issue 11 makes the settings read them
-# (PLAN.md: DJANGO_SECURE_COOKIES drives SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE, DJANGO_ADMIN_ENABLED whether
-# the admin is served). Until it is merged, test_settings_read_the_variables_awaiting_the_service is an expected
-# failure; when it passes, empty this set and drop that test's xfail marker (strict: the suite fails until then).
-AWAITING_THE_SERVICE = frozenset({"DJANGO_SECURE_COOKIES", "DJANGO_ADMIN_ENABLED"})
-# The migration task's app-user variables are read by the migrate command of the same service branch (it creates the
-# role), not necessarily by settings.py: test_migrate_reads_the_app_user_variables names them.
-AWAITING_THE_MIGRATE_COMMAND = frozenset({"DATABASE_APP_USER", "DATABASE_APP_PASSWORD"})
 LABELS = [f"{stage_id(environment)}/{task}" for environment in ENVIRONMENT_NAMES for task in TASKS]
 
 
@@ -111,30 +103,9 @@ def test_both_tasks_receive_exactly_the_contract(synthesized: SynthesizedPlatfor
 def test_settings_read_every_variable_the_task_receives(probed: dict[str, dict[str, Any]], label: str) -> None:
     report = probed[label]
 
-    unread = set(report["variables"]) - set(report["read"]) - AWAITING_THE_SERVICE - AWAITING_THE_MIGRATE_COMMAND
+    unread = set(report["variables"]) - set(report["read"])
 
     assert unread == set(), f"{label}: the stacks set {sorted(unread)}, which settings.py never reads"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="settings.py reads DJANGO_SECURE_COOKIES and DJANGO_ADMIN_ENABLED once the service branch of issue 11 is "
-    "merged (PLAN.md); then remove this marker and empty AWAITING_THE_SERVICE",
-)
-def test_settings_read_the_variables_awaiting_the_service(probed: dict[str, dict[str, Any]]) -> None:
-    assert all(AWAITING_THE_SERVICE <= set(probed[label]["read"]) for label in LABELS)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="the migrate command reads DATABASE_APP_USER and DATABASE_APP_PASSWORD (it creates the app user's role) "
-    "once the service branch of issue 11 is merged; if it reads them outside settings.py, make this test probe the "
-    "command instead, then remove this marker and empty AWAITING_THE_MIGRATE_COMMAND",
-)
-def test_migrate_reads_the_app_user_variables(probed: dict[str, dict[str, Any]]) -> None:
-    migration_labels = [label for label in LABELS if label.endswith("/migrate")]
-
-    assert all(AWAITING_THE_MIGRATE_COMMAND <= set(probed[label]["read"]) for label in migration_labels)
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENT_NAMES)

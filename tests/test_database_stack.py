@@ -135,6 +135,7 @@ def test_database_outside_dev_survives_deletion(synthesized: SynthesizedPlatform
 # template (a secret's attachment, a rotation schedule that rotates nothing at creation, a resource policy, the
 # rotation functions' way to the database port).
 AFTER_THE_INSTANCE = {
+    "AWS::Backup::BackupSelection",  # it names the instance; its role exists (and has propagated) before
     "AWS::SecretsManager::SecretTargetAttachment",
     "AWS::SecretsManager::RotationSchedule",
     "AWS::SecretsManager::ResourcePolicy",

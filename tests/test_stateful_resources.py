@@ -12,6 +12,8 @@ STATEFUL_LOGICAL_IDS = {
     ("Database", "AWS::KMS::Key"): {"StorageKeyB6649B55"},
     ("Storage", "AWS::S3::Bucket"): {"SubmissionsDC7188AC", "AccessLogs8B620ECA"},
     ("Network", "AWS::EC2::VPC"): {"Vpc8378EB38"},
+    # The environment's key: retained log groups and the service's secrets stay readable only with it.
+    ("Network", "AWS::KMS::Key"): {"EnvironmentKeyC299B772"},
 }
 # CDK names the generated database secret after its full construct path (the stage's place in the app included:
 # staging and prod live inside the pipeline stack) and the password rules. Moving a stage, or changing the excluded

@@ -33,6 +33,7 @@ CATEGORY_ORDER = (
     "KMS keys",
     "Secrets Manager",
     "WAF",
+    "AWS Backup",
     "SQS",
     "VPC interface endpoints",
 )

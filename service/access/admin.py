@@ -84,7 +84,16 @@ class RoleBindingAdmin(admin.ModelAdmin[RoleBinding]):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    list_display = ["created_at", "competition_slug", "actor_username", "action", "decision", "reason"]
+    list_display = [
+        "created_at",
+        "competition_slug",
+        "actor_username",
+        "action",
+        "decision",
+        "reason",
+        "repeat_count",
+        "last_at",
+    ]
     list_filter = ["decision", "action"]
     search_fields = ["competition_slug", "actor_username", "action", "reason"]
     date_hierarchy = "created_at"

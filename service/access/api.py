@@ -57,4 +57,6 @@ class AuthorizedView(GenericAPIView[Any]):
                 target=target if isinstance(target, AuditTarget) else AuditTarget.of(target),
             )
             raise self.authz.refusal(verb, resource, decision)
-        return AuthorizedAction(decision=decision, action=action, actor=actor, competition=competition)
+        return AuthorizedAction(
+            decision=decision, action=action, actor=actor, competition=competition, authorizer=self.authz
+        )

@@ -7,14 +7,17 @@ type and id come from the model instance, so the strings a view and a service mu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import datetime as dt
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Model
+from django.db.models import F, Model
+from django.utils import timezone
 
-from .authorizer import AccessDecision, CompetitionScope
+from .authorizer import AccessDecision, Authorizer, CompetitionScope
+from .denial_throttle import DeniedWriteThrottle
 from .models import AuditEvent, Decision
 
 
@@ -59,6 +62,10 @@ class AuditTarget:
 NO_TARGET = AuditTarget("")
 
 
+# Refusals of one actor, action, target and reason within this time of the first are one event with a count.
+REPEAT_WINDOW = dt.timedelta(minutes=10)
+
+
 def record_event(
     *,
     actor: User,
@@ -67,8 +74,11 @@ def record_event(
     competition: CompetitionScope | None,
     target: AuditTarget = NO_TARGET,
     details: dict[str, Any] | None = None,
-) -> AuditEvent:
-    return AuditEvent.objects.create(
+) -> None:
+    """Log one action. A refusal is first admitted by the user's ``DeniedWriteThrottle`` (else 429, not logged),
+    then counted on the same refusal's event of the last ``REPEAT_WINDOW`` if there is one, so that a flood of
+    refused attempts stays one readable, bounded entry."""
+    event = AuditEvent(
         competition_id=competition.pk if competition is not None and competition.pk else None,
         competition_slug=competition.slug if competition is not None else "",
         actor=actor,
@@ -80,6 +90,31 @@ def record_event(
         target_id=target.id,
         details=details or {},
     )
+    if not decision.allowed:
+        DeniedWriteThrottle(actor.pk).admit_refusal()
+        if _count_as_repeat(event):
+            return
+    event.save()
+
+
+def _count_as_repeat(event: AuditEvent) -> bool:
+    """One UPDATE (atomic under concurrency): +1 on the latest event of the same refusal within the window. Two
+    first refusals at the same moment may both start an event; every later one counts on the latest."""
+    now = timezone.now()
+    same = AuditEvent.objects.filter(
+        competition=event.competition_id,
+        actor=event.actor,
+        action=event.action,
+        decision=event.decision,
+        reason=event.reason,
+        target_type=event.target_type,
+        target_id=event.target_id,
+        created_at__gte=now - REPEAT_WINDOW,
+    ).order_by("-created_at", "-id")
+    counted = AuditEvent.objects.filter(pk__in=same.values("pk")[:1]).update(
+        repeat_count=F("repeat_count") + 1, last_at=now
+    )
+    return counted > 0
 
 
 @dataclass(frozen=True)
@@ -90,25 +125,27 @@ class AuthorizedAction:
     action: AuditAction
     actor: User
     competition: CompetitionScope | None = None
+    # The request's Authorizer, which has the actor's bindings loaded (None outside a request: built on demand).
+    authorizer: Authorizer | None = field(default=None, compare=False, repr=False)
+
+    def actor_authorizer(self) -> Authorizer:
+        """What the actor may do, for the rules a service checks beyond the action itself."""
+        return self.authorizer if self.authorizer is not None else Authorizer(self.actor)
 
     def within(self, competition: CompetitionScope) -> AuthorizedAction:
         """The same action, logged in ``competition``: for the action that created it."""
         return replace(self, competition=competition)
 
-    def record(self, target: Model | AuditTarget, details: dict[str, Any] | None = None) -> AuditEvent:
+    def record(self, target: Model | AuditTarget, details: dict[str, Any] | None = None) -> None:
         """The action was carried out on ``target``."""
-        return self._record(self.decision, target, details)
+        self._record(self.decision, target, details)
 
-    def record_denial(
-        self, reason: str, target: Model | AuditTarget, details: dict[str, Any] | None = None
-    ) -> AuditEvent:
+    def record_denial(self, reason: str, target: Model | AuditTarget, details: dict[str, Any] | None = None) -> None:
         """A rule of the service refused the action after the view allowed it (wrong invite code, escalation)."""
-        return self._record(AccessDecision(False, reason), target, details)
+        self._record(AccessDecision(False, reason), target, details)
 
-    def _record(
-        self, decision: AccessDecision, target: Model | AuditTarget, details: dict[str, Any] | None
-    ) -> AuditEvent:
-        return record_event(
+    def _record(self, decision: AccessDecision, target: Model | AuditTarget, details: dict[str, Any] | None) -> None:
+        record_event(
             actor=self.actor,
             action=self.action,
             decision=decision,

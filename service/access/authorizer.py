@@ -17,13 +17,18 @@ from typing import Any, Protocol, TypeVar
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Model, QuerySet
 
-from core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
+from core.errors import Conflict, DomainError, NotAuthenticated, NotFound, PermissionDenied
 
 from .builtin_roles import ANONYMOUS_ON_PUBLIC, AUTHENTICATED_ON_PUBLIC, IMPLICIT_PERMISSIONS, TEAM_MEMBER
 from .models import RoleBinding, Scope
 from .rules import Permission, Resource, Verb, expand_rules
 
 M = TypeVar("M", bound=Model)
+
+# Whoever may read one of these in a competition (before its end, when the private board opens to all) knows the
+# answers or the final ranking: an insider, who cannot compete in it. Derived from permissions, not role names, so
+# a platform admin or a custom role is covered like a host.
+INSIDER_PERMISSIONS: tuple[Permission, ...] = (("groundtruth", "get"), ("leaderboards/private", "get"))
 
 
 class CompetitionScope(Protocol):
@@ -183,6 +188,19 @@ class Authorizer:
         if implicit:
             held |= IMPLICIT_PERMISSIONS[implicit]
         return frozenset(held)
+
+    def require_may_compete(self, competition: CompetitionScope) -> None:
+        """The caller is no insider of the competition (see ``INSIDER_PERMISSIONS``), or 409 ``host_cannot_compete``:
+        checked on creating or joining a team and on taking a daily submission slot."""
+        for resource, verb in INSIDER_PERMISSIONS:
+            decision = self.decide(verb, resource, competition)
+            if decision.allowed:
+                raise Conflict(
+                    f"whoever can read the {resource} of a competition before its end cannot compete in it "
+                    f"({decision.reason})",
+                    code="host_cannot_compete",
+                    details={"permission": f"{verb} {resource}"},
+                )
 
     def team_id_in(self, competition: CompetitionScope) -> int | None:
         """The caller's team in this competition (from the team-member binding made on joining)."""

@@ -117,7 +117,10 @@ class Decision(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """Who did what, whether it was allowed, and why (which binding allowed it)."""
+    """Who did what, whether it was allowed, and why (which binding allowed it).
+
+    Repeated refusals of one actor, action, target and reason within ``access.audit.REPEAT_WINDOW`` of the first
+    are one event: ``repeat_count`` attempts, the last at ``last_at`` (null for an event that happened once)."""
 
     created_at = models.DateTimeField(auto_now_add=True)
     competition = models.ForeignKey(
@@ -134,6 +137,10 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=32, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # A database default too: the release still serving during a rolling deploy inserts rows without the column.
+    # Not a PositiveIntegerField: its CHECK would make adding the column scan the whole log under an exclusive lock.
+    repeat_count = models.IntegerField(default=1, db_default=1)
+    last_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

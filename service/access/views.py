@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.openapi import error_responses
 from core.throttling import PostRateThrottle
 
 from .serializers import TokenRequestSerializer, TokenSerializer
@@ -27,7 +28,11 @@ class ObtainTokenView(APIView):
     def get_authenticate_header(self, request: Request) -> str:
         return 'Token realm="api"'  # wrong credentials answer 401, not 403
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    @extend_schema(
+        description="A token for a username and password (throttled per client address).",
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, **error_responses(400, 401, 429)},
+    )
     def post(self, request: Request) -> Response:
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

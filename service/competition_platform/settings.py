@@ -6,12 +6,15 @@ SUBMISSIONS_BUCKET. Without DATABASE_HOST the service runs on SQLite in this fol
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from core.env import env_bool, env_int, env_list, env_str
+from core.structured_logging import logging_config_from_environment
 
 # The type stubs' generic classes (ModelAdmin[Role], ...) must be subscriptable when the code runs.
 django_stubs_ext.monkeypatch()
@@ -50,6 +53,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
+    "axes",
     "core",
     "access",
     "competitions",
@@ -63,16 +69,27 @@ if DEBUG:
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
-    # First: answers /healthz and /readyz before host validation, redirects or any other middleware.
+    # First: the request id (from the ALB's trace header) for every log record, and one record per request.
+    "core.request_context.RequestContextMiddleware",
+    # Then /healthz and /readyz, answered before host validation, redirects or any other middleware.
     "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # PostgreSQL refuses NUL in text: a path, query parameter or header holding one is a 400, not a 500.
+    "core.text_input.RejectNulMiddleware",
+    # A per-process limit on concurrent requests (health checks always find a thread), then the database time
+    # budget of each request.
+    "core.concurrency_limit.ConcurrencyLimitMiddleware",
+    "core.db_budget.DatabaseTimeBudgetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns an admin login refused by django-axes into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "competition_platform.urls"
@@ -97,8 +114,28 @@ WSGI_APPLICATION = "competition_platform.wsgi.application"
 # --- Database -------------------------------------------------------------------------------------------
 # ECS injects the fields of the RDS-generated secret (host/port/dbname/username/password). The custom backend
 # re-reads that secret (DATABASE_SECRET_ARN) when a new connection fails authentication after a rotation.
+#
+# Every wait on the database is bounded (README, "Database timeouts"): libpq's connect_timeout; TCP keepalives and
+# tcp_user_timeout end a connection whose packets vanish (a failover, a partition); the server cancels a statement
+# after statement_timeout and a lock wait after lock_timeout; and the web request's database round trips together
+# get DATABASE_REQUEST_BUDGET_MS, enforced from outside the waiting thread (core/db_budget.py).
+DATABASE_REQUEST_BUDGET_MS = env_int("DATABASE_REQUEST_BUDGET_MS", 10_000)
+DATABASE_PROBE_TIMEOUT_MS = env_int("DATABASE_PROBE_TIMEOUT_MS", 2_000)
+_server_timeouts = {
+    "statement_timeout": env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5_000),
+    "lock_timeout": env_int("DATABASE_LOCK_TIMEOUT_MS", 2_000),
+    "idle_in_transaction_session_timeout": env_int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30_000),
+}
 if env_str("DATABASE_HOST"):
-    _db_options: dict[str, object] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5)}
+    _db_options: dict[str, object] = {
+        "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
+        "keepalives": 1,
+        "keepalives_idle": env_int("DATABASE_KEEPALIVES_IDLE", 30),
+        "keepalives_interval": env_int("DATABASE_KEEPALIVES_INTERVAL", 10),
+        "keepalives_count": env_int("DATABASE_KEEPALIVES_COUNT", 3),
+        "tcp_user_timeout": env_int("DATABASE_TCP_USER_TIMEOUT_MS", 10_000),
+        "options": " ".join(f"-c {name}={value}" for name, value in _server_timeouts.items()),
+    }
     if env_str("DATABASE_SSLMODE"):
         _db_options["sslmode"] = env_str("DATABASE_SSLMODE")
     DATABASES = {
@@ -121,6 +158,18 @@ else:
             "NAME": BASE_DIR / "db.sqlite3",
         }
     }
+# Requests of one process that may run at once; one gunicorn thread stays free for health checks. A request that
+# finds no slot within API_QUEUE_WAIT_MS (or every slot held by requests older than that) answers 503 service_busy
+# (core/concurrency_limit.py).
+API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", max(1, env_int("GUNICORN_THREADS", 4) - 1))
+API_QUEUE_WAIT_MS = env_int("API_QUEUE_WAIT_MS", 250)
+
+# The migration task: how long `migrate` waits for another run's advisory lock (core/migration_lock.py), and the
+# web service's own login role it provisions (core/app_role.py; set from the app secret, migration task only).
+DATABASE_MIGRATION_LOCK_TIMEOUT = env_int("DATABASE_MIGRATION_LOCK_TIMEOUT", 300)
+DATABASE_APP_USER = env_str("DATABASE_APP_USER")
+DATABASE_APP_PASSWORD = env_str("DATABASE_APP_PASSWORD")
+
 # SQLite (local development only) cannot enforce UNIQUE ... NULLS NOT DISTINCT; PostgreSQL does.
 SILENCED_SYSTEM_CHECKS = [] if env_str("DATABASE_HOST") else ["models.W047"]
 DATABASE_SECRET_ARN = env_str("DATABASE_SECRET_ARN")
@@ -137,6 +186,29 @@ CACHES = {
         "LOCATION": CACHE_TABLE,
     }
 }
+
+# --- The Django admin ----------------------------------------------------------------------------------------
+# Served only when DJANGO_ADMIN_ENABLED=true (infra: cdk.json service.adminEnabled); 404 otherwise.
+ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", default=False)
+
+# Proxies in front of the service whose X-Forwarded-For entries are trusted (the ALB): throttles and the admin's
+# login limit find the caller's address with it (core/client_address.py).
+NUM_PROXIES = env_int("NUM_PROXIES", 1)
+
+# Brute-force limit on admin logins (django-axes): ADMIN_LOGIN_FAILURE_LIMIT failures per address or per account
+# lock further attempts for ADMIN_LOGIN_COOLOFF_MINUTES after the last failure. Counters live in the database, so
+# every task sees them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "core.login_lockout.AdminLoginHandler"  # axes' database handler, for admin logins only
+AXES_ONLY_ADMIN_SITE = True  # the token endpoint has its own throttle (THROTTLE_TOKEN)
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one locks
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.login_lockout.lockout_response"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,6 +260,8 @@ STORAGES = {
 # Largest accepted submission file; a larger upload is rejected with a 400.
 SUBMISSION_MAX_BYTES = env_int("SUBMISSION_MAX_BYTES", 20 * 1024 * 1024)
 GROUND_TRUTH_MAX_BYTES = env_int("GROUND_TRUTH_MAX_BYTES", 50 * 1024 * 1024)
+# Largest JSON or url-encoded form body of an API request (files come as multipart, capped above): 413 beyond.
+API_BODY_MAX_BYTES = env_int("API_BODY_MAX_BYTES", 1024 * 1024)
 
 # --- Django REST Framework ---------------------------------------------------------------------------------
 _renderers = ["rest_framework.renderers.JSONRenderer"]
@@ -200,10 +274,11 @@ REST_FRAMEWORK = {
     + (["rest_framework.authentication.SessionAuthentication"] if DEBUG else []),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": _renderers,
+    # DRF's parsers plus a size cap, a depth cap and no NUL characters (core/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        "core.parsers.JSONParser",
+        "core.parsers.MultiPartParser",
+        "core.parsers.FormParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
@@ -212,8 +287,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "submissions": env_str("THROTTLE_SUBMISSIONS", "30/minute"),
         "token": env_str("THROTTLE_TOKEN", "10/minute"),
+        "denied_writes": env_str("THROTTLE_DENIED_WRITES", "10/minute"),
     },
-    "NUM_PROXIES": env_int("NUM_PROXIES", 1),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -221,7 +297,17 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Competitions, teams, scored submissions, leaderboards and object-level RBAC.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar, pinned), not from a public CDN; no call to the
+    # public validator either.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi_service_errors.document_service_errors",
+    ],
 }
 
 # --- Security (the ALB terminates TLS and forwards X-Forwarded-Proto) ---------------------------------------
@@ -232,17 +318,32 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 3153
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Session and CSRF cookies only over HTTPS; dev's load balancer speaks plain HTTP (infra sets false there).
+SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+# A CSRF failure (the admin's forms) answers in the error shape like every other error.
+CSRF_FAILURE_VIEW = "core.exception_handler.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
-
-# --- Logging: everything to stdout (CloudWatch via the awslogs driver) --------------------------------------
-LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+# Every response allows content from our own origin only: no inline script or style, no other origin (django-csp).
+# Swagger UI draws its icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
+
+# --- Logging: one JSON object per line on stdout (CloudWatch via the awslogs driver) ------------------------------
+# Every record carries environment and request_id (core/structured_logging.py); each request adds one record with
+# "event": "request" (core/request_context.py). DJANGO_LOG_FORMAT=plain for a terminal (the default with
+# DJANGO_DEBUG=true).
+LOGGING = logging_config_from_environment()

@@ -9,6 +9,8 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+# The suite covers the admin (its own test checks that it is off by default).
+os.environ.setdefault("DJANGO_ADMIN_ENABLED", "true")
 
 from .settings import *  # noqa: F403
 from .settings import INSTALLED_APPS

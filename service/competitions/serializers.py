@@ -8,6 +8,12 @@ from rest_framework import serializers
 
 from .models import Competition
 
+# The rule as the API applies it (validate below, and the database's check constraint) and the schema states it.
+ENDS_AFTER_START = (
+    "Strictly after starts_at: an end equal to or before the start is refused with 400 (details.ends_at), "
+    "on creation and on a change of either."
+)
+
 
 class CompetitionSerializer(serializers.ModelSerializer[Competition]):
     higher_is_better = serializers.BooleanField(read_only=True)
@@ -30,6 +36,7 @@ class CompetitionSerializer(serializers.ModelSerializer[Competition]):
             "created_at",
         ]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"ends_at": {"help_text": ENDS_AFTER_START}}
 
     def get_has_ground_truth(self, competition: Competition) -> bool:
         return bool(getattr(competition, "has_ground_truth", False))

@@ -7,19 +7,19 @@ from datetime import datetime
 from typing import IO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from access.audit import AuthorizedAction
 from access.builtin_roles import COMPETITION_HOST
 from access.models import Role, RoleBinding, Scope
-from core.errors import Conflict
+from core.errors import Conflict, DomainError, NotFound
 
 from .csv_files import CsvProblem
 from .ground_truth import parse_ground_truth
 from .models import Competition, GroundTruth
 
-# Fields whose change would invalidate scores already computed.
-FIELDS_FROZEN_AFTER_FIRST_SUBMISSION = frozenset({"metric"})
+# What the API says of a taken slug (DRF's unique validator says the same); slugs are one global namespace.
+SLUG_TAKEN = "competition with this slug already exists."
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,7 +44,14 @@ def create_competition(*, authorized: AuthorizedAction, slug: str, fields: Compe
     """Create a competition; its creator becomes its first host. The serializer has checked that the required
     fields (title, start, end, metric) are given; the database refuses a competition without them."""
     creator = authorized.actor
-    competition = Competition.objects.create(slug=slug, created_by=creator, **fields.given())
+    try:
+        with transaction.atomic():
+            competition = Competition.objects.create(slug=slug, created_by=creator, **fields.given())
+    except IntegrityError:
+        if not Competition.objects.filter(slug=slug).exists():
+            raise
+        # Two requests for one new slug at once both passed the serializer's check: the same 400 as that check.
+        raise DomainError("a competition with this slug already exists", details={"slug": [SLUG_TAKEN]}) from None
     binding = RoleBinding.objects.create(
         role=Role.objects.get(name=COMPETITION_HOST),
         user=creator,
@@ -56,16 +63,30 @@ def create_competition(*, authorized: AuthorizedAction, slug: str, fields: Compe
     return competition
 
 
+def _require_metric_unfrozen(competition: Competition, metric: str | None) -> None:
+    """The ground truth was read under the metric (numbers for rmse/mae, labels for accuracy/macro_f1) and every
+    score was computed with it: once a ground truth exists the metric stays (409 ``metric_frozen``). Submissions
+    need a ground truth, so this also covers a competition that has submissions."""
+    if metric is None or metric == competition.metric:
+        return
+    if GroundTruth.objects.filter(competition=competition).exists():
+        raise Conflict(
+            f"the metric cannot change from {competition.metric} to {metric} once a ground truth exists",
+            code="metric_frozen",
+            details={"field": "metric", "metric": competition.metric},
+        )
+
+
 @transaction.atomic
 def update_competition(
     *, authorized: AuthorizedAction, competition: Competition, changes: CompetitionFields
 ) -> Competition:
+    # The row lock orders this after (or before) a ground-truth upload, which takes it too.
+    locked = Competition.objects.select_for_update().filter(pk=competition.pk).first()
+    if locked is None:
+        raise NotFound()
+    _require_metric_unfrozen(locked, changes.metric)
     given = changes.given()
-    frozen = FIELDS_FROZEN_AFTER_FIRST_SUBMISSION & {
-        field for field, value in given.items() if getattr(competition, field) != value
-    }
-    if frozen and competition.submissions.exists():
-        raise Conflict(f"{', '.join(sorted(frozen))} cannot change once submissions exist", code="frozen_field")
     for field, value in given.items():
         setattr(competition, field, value)
     competition.save()
@@ -87,6 +108,11 @@ def upload_ground_truth(*, authorized: AuthorizedAction, competition: Competitio
         raise problem.as_domain_error("invalid_ground_truth") from None
     with transaction.atomic():
         locked = Competition.objects.select_for_update().get(pk=competition.pk)
+        if locked.metric != competition.metric:  # changed while the file was read (possible without a ground truth)
+            raise Conflict(
+                f"the metric changed to {locked.metric} while the file was read; upload it again",
+                code="metric_changed",
+            )
         if locked.submissions.exists():
             raise Conflict("the ground truth cannot change once submissions exist", code="submissions_exist")
         ground_truth, _ = GroundTruth.objects.update_or_create(

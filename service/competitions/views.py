@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from access.api import AuthorizedView
 from access.audit import AuditAction
 from core.errors import NotFound
+from core.openapi import change_schema, error_responses
 
 from . import services
 from .api import CompetitionScopedView
@@ -32,11 +33,21 @@ class CompetitionListView(AuthorizedView):
     def get_queryset(self) -> Any:
         return visible_competitions(self.authz)
 
-    @extend_schema(operation_id="competitions_list")
+    @extend_schema(
+        operation_id="competitions_list",
+        description="The competitions the caller may see, a page at a time.",
+        responses={200: CompetitionSerializer(many=True), **error_responses(400, 401, 404)},
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @extend_schema(
+        description="A new competition (`create competitions` on the platform); its creator becomes its host. "
+        "Slugs are one namespace: a slug taken by a competition the caller cannot see is refused too.",
+        request=CompetitionSerializer,
+        responses={201: CompetitionSerializer, **error_responses(400, 401, 403, 429)},
+    )
     def post(self, request: Request) -> Response:
         authorized = self.authorize(AuditAction.COMPETITION_CREATE, "create", "competitions")
         serializer = self.get_serializer(data=request.data)
@@ -52,11 +63,20 @@ class CompetitionListView(AuthorizedView):
 class CompetitionDetailView(CompetitionScopedView):
     serializer_class = CompetitionSerializer
 
-    @extend_schema(operation_id="competitions_retrieve")
+    @extend_schema(
+        operation_id="competitions_retrieve",
+        description="One competition the caller may see.",
+        responses={200: CompetitionSerializer, **error_responses(401, 404)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         return Response(self.get_serializer(self.get_competition()).data)
 
-    @extend_schema(request=CompetitionUpdateSerializer, responses=CompetitionSerializer)
+    @change_schema(
+        "Change a competition: hosts. The metric is frozen once a ground truth exists.",
+        request=CompetitionUpdateSerializer,
+        success={200: CompetitionSerializer},
+        conflicts=("metric_frozen",),
+    )
     def patch(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         authorized = self.authorize(
@@ -68,6 +88,10 @@ class CompetitionDetailView(CompetitionScopedView):
         competition = services.update_competition(authorized=authorized, competition=competition, changes=changes)
         return Response(self.get_serializer(competition).data)
 
+    @extend_schema(
+        description="Delete a competition with everything in it: hosts.",
+        responses={204: None, **error_responses(401, 403, 404, 429)},
+    )
     def delete(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         authorized = self.authorize(
@@ -83,6 +107,10 @@ class GroundTruthView(CompetitionScopedView):
     serializer_class = GroundTruthSummarySerializer
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema(
+        description="A summary of the ground truth (the rows are never served): hosts.",
+        responses={200: GroundTruthSummarySerializer, **error_responses(401, 403, 404)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         self.require("get", "groundtruth", competition)
@@ -91,7 +119,12 @@ class GroundTruthView(CompetitionScopedView):
             raise NotFound("No ground truth has been uploaded yet.")
         return Response(self.get_serializer(ground_truth).data)
 
-    @extend_schema(request=GroundTruthUploadSerializer, responses={201: GroundTruthSummarySerializer})
+    @change_schema(
+        "Upload (or replace) the ground truth: hosts; refused once submissions exist.",
+        request=GroundTruthUploadSerializer,
+        success={201: GroundTruthSummarySerializer},
+        conflicts=("submissions_exist", "metric_changed"),
+    )
     def post(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         authorized = self.authorize(

@@ -1,16 +1,28 @@
 """The one translation of errors into HTTP: the service's own ``DomainError`` hierarchy and DRF's exceptions both
-answer with ``{"error": {"code", "message", "details"}}``; Django's own 400/403/404/500 pages do too."""
+answer with ``{"error": {"code", "message", "details"}}``; Django's own 400/403/404/500 pages and its CSRF failure
+do too, and a database that cannot be reached is a 503 ``database_unavailable`` wherever it shows."""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import sys
+from typing import Any, TypeGuard
 
-from django.http import HttpRequest, JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from .error_shape import error_body, error_response
 from .errors import Conflict, DomainError, NotAuthenticated, NotFound, PermissionDenied, QuotaExceeded
+
+logger = logging.getLogger(__name__)
+
+# What a client should wait before retrying when the database is unavailable (a failover takes 30-120 s on RDS;
+# clients back off from here).
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 # The most specific class in an error's MRO decides; DomainError itself is a 400.
 STATUS_OF: dict[type[DomainError], int] = {
@@ -21,10 +33,6 @@ STATUS_OF: dict[type[DomainError], int] = {
     Conflict: status.HTTP_409_CONFLICT,
     QuotaExceeded: status.HTTP_429_TOO_MANY_REQUESTS,
 }
-
-
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details if details is not None else {}}}
 
 
 def status_of(error: DomainError) -> int:
@@ -46,35 +54,77 @@ def domain_error_response(error: DomainError, context: dict[str, Any]) -> Respon
     return Response(error_body(error.code, error.message, error.details), status=status_code, headers=headers)
 
 
-def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def is_database_unavailable(exc: BaseException | None) -> TypeGuard[OperationalError | InterfaceError]:
+    """The database could not be reached or did not answer in time (refused, reset, timed out, cancelled by
+    ``statement_timeout``/``lock_timeout`` or by the request's database time budget): Django wraps every such
+    driver error in these two classes."""
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def database_unavailable(exc: BaseException) -> JsonResponse:
+    # The driver's message names hosts and users: the log gets it, the public response only the kind of failure.
+    logger.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+    return error_response(
+        "database_unavailable",
+        "The database is unavailable; try again shortly.",
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+def as_api_exception(exc: Exception) -> Exception:
+    """Django's own 404 and 403 as DRF's, with DRF's generic messages (a model's name must not leak)."""
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc
+
+
+def api_error_body(exc: exceptions.APIException) -> dict[str, Any]:
+    if isinstance(exc, exceptions.ValidationError):
+        return error_body("invalid", "The request is invalid.", exc.detail)
+    codes = exc.get_codes()
+    wait = getattr(exc, "wait", None)  # Throttled's seconds until the next allowed request (untyped in the stubs)
+    details = {"wait_seconds": wait} if isinstance(exc, exceptions.Throttled) and wait is not None else None
+    return error_body(codes if isinstance(codes, str) else "error", str(exc.detail), details)
+
+
+def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | JsonResponse | None:
     if isinstance(exc, DomainError):
         return domain_error_response(exc, context)
+    if is_database_unavailable(exc):
+        set_rollback()
+        return database_unavailable(exc)
+    exc = as_api_exception(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None  # unexpected: Django's 500 handler (handler500 below) answers
-    if isinstance(exc, exceptions.ValidationError):
-        response.data = error_body("invalid", "The request is invalid.", exc.detail)
-    elif isinstance(exc, exceptions.APIException):
-        codes = exc.get_codes()
-        response.data = error_body(codes if isinstance(codes, str) else "error", str(exc.detail))
+    if isinstance(exc, exceptions.APIException):
+        response.data = api_error_body(exc)
     return response
 
 
-def _django_error(code: str, message: str, status_code: int) -> JsonResponse:
-    return JsonResponse(error_body(code, message), status=status_code)
-
-
 def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_error("bad_request", "Bad request.", 400)
+    return error_response("bad_request", "Bad request.", 400)
 
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_error("permission_denied", "You do not have permission to perform this action.", 403)
+    return error_response("permission_denied", "You do not have permission to perform this action.", 403)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _django_error("not_found", "Not found.", 404)
+    return error_response("not_found", "Not found.", 404)
 
 
 def handler500(request: HttpRequest) -> JsonResponse:
-    return _django_error("server_error", "Internal server error.", 500)
+    # Django calls it while handling the exception (outside DRF views too: the admin, a middleware's query).
+    exc = sys.exc_info()[1]
+    if is_database_unavailable(exc):
+        return database_unavailable(exc)
+    return error_response("server_error", "Internal server error.", 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    """``CSRF_FAILURE_VIEW``: the admin's forms (the API authenticates by token and is exempt)."""
+    return error_response("csrf_failed", f"CSRF verification failed: {reason}", 403)

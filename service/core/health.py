@@ -9,8 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from .db_budget import database_time_budget
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +27,9 @@ def liveness() -> JsonResponse:
 
 
 def readiness() -> JsonResponse:
-    """The database answers a trivial query; 503 with the reason when it does not."""
+    """The database answers a trivial query within ``DATABASE_PROBE_TIMEOUT_MS``; 503 with the reason when not."""
     try:
-        with connection.cursor() as cursor:
+        with database_time_budget(settings.DATABASE_PROBE_TIMEOUT_MS / 1000), connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any failure means "not ready"

@@ -48,5 +48,7 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
             "target_type",
             "target_id",
             "details",
+            "repeat_count",
+            "last_at",
         ]
         read_only_fields = fields

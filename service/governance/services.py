@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from access.audit import AuditTarget, AuthorizedAction
-from access.authorizer import Authorizer
+from access.authorizer import INSIDER_PERMISSIONS, Authorizer
 from access.builtin_roles import COMPETITION_HOST
 from access.models import Role, RoleBinding, Scope
 from competitions.models import Competition
@@ -26,9 +26,12 @@ def _require_bindable(role: Role, scope: Scope, competition: Competition, user: 
         raise DomainError(f"the role {role.name} is managed by the platform and cannot be granted", code="managed_role")
     if scope not in role.bindable_scopes:
         raise DomainError(f"the role {role.name} cannot be bound to a {scope}", code="invalid_scope")
-    if role.name == COMPETITION_HOST and TeamMembership.objects.filter(competition=competition, user=user).exists():
+    # The other side of "insiders cannot compete" (Authorizer.require_may_compete): a competitor is not made one.
+    insider = scope == Scope.COMPETITION and not role.permissions.isdisjoint(INSIDER_PERMISSIONS)
+    if insider and TeamMembership.objects.filter(competition=competition, user=user).exists():
         raise Conflict(
-            f"{user.get_username()} competes in a team of this competition and cannot become its host",
+            f"{user.get_username()} competes in a team of this competition and cannot be given {role.name}, which "
+            "reads its ground truth or private board",
             code="participant_cannot_host",
         )
 

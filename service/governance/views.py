@@ -14,6 +14,7 @@ from access.models import AuditEvent, RoleBinding
 from competitions.api import CompetitionScopedView
 from competitions.models import Competition
 from core.errors import DomainError, NotFound
+from core.openapi import change_schema, error_responses
 from teams.models import Team
 
 from . import services
@@ -28,13 +29,22 @@ class RoleBindingListView(CompetitionScopedView):
             "role", "user", "created_by"
         )
 
-    @extend_schema(operation_id="role_bindings_list")
+    @extend_schema(
+        operation_id="role_bindings_list",
+        description="The competition's role bindings: hosts and admins.",
+        responses={200: RoleBindingSerializer(many=True), **error_responses(400, 401, 403, 404)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         self.require("list", "rolebindings", self.get_competition())
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=RoleBindingCreateSerializer, responses={201: RoleBindingSerializer})
+    @change_schema(
+        "Grant a role in the competition or one of its teams, within the escalation rule.",
+        request=RoleBindingCreateSerializer,
+        success={201: RoleBindingSerializer},
+        conflicts=("binding_exists", "participant_cannot_host"),
+    )
     def post(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         if not self.authz.can_anywhere_in("create", "rolebindings", competition):
@@ -90,9 +100,19 @@ class RoleBindingDetailView(CompetitionScopedView):
         self.authz.require_visible("rolebindings", competition, binding.team_id)
         return binding
 
+    @extend_schema(
+        description="One role binding of the competition.",
+        responses={200: RoleBindingSerializer, **error_responses(401, 404)},
+    )
     def get(self, request: Request, slug: str, binding_id: int) -> Response:
         return Response(self.get_serializer(self.get_binding()).data)
 
+    @change_schema(
+        "Revoke a role binding (a managed one is a 400; the last host stays).",
+        request=None,
+        success={204: None},
+        conflicts=("last_host",),
+    )
     def delete(self, request: Request, slug: str, binding_id: int) -> Response:
         binding = self.get_binding()
         competition = self.get_competition()
@@ -108,6 +128,10 @@ class AuditLogView(CompetitionScopedView):
 
     serializer_class = AuditEventSerializer
 
+    @extend_schema(
+        description="The competition's audit log, newest first; repeated refusals are one event with a count.",
+        responses={200: AuditEventSerializer(many=True), **error_responses(400, 401, 403, 404)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         self.require("list", "auditlog", competition)

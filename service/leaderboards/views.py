@@ -10,7 +10,8 @@ from rest_framework.response import Response
 
 from competitions.api import CompetitionScopedView
 from core.errors import NotFound
-from core.pagination import StandardPagination
+from core.openapi import error_responses
+from core.pagination import StandardPagination, page_parameters
 
 from .models import Board
 from .selectors import board_entries, ranked_rows, team_row
@@ -22,11 +23,13 @@ class LeaderboardView(CompetitionScopedView):
     serializer_class = LeaderboardPageSerializer
 
     @extend_schema(
+        description="One page of a board, ranked (1, 2, 2, 4), with the caller's own row wherever it is. The private "
+        "board: hosts before the end, everyone who sees the competition after it.",
         parameters=[
             OpenApiParameter("board", OpenApiTypes.STR, enum=Board.values, description="public (default) or private"),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
-        ]
+            *page_parameters(),
+        ],
+        responses={200: LeaderboardPageSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from competitions.metrics import MetricSpec
 from competitions.models import GroundTruth, Usage
 from leaderboards.services import record_scored_submission
+from teams.models import Team
 
 from .models import Submission, SubmissionStatus
 from .predictions import Predictions, parse_predictions
@@ -55,10 +56,14 @@ def score_submission(submission: Submission, predictions: Predictions | None = N
         submission.refresh_from_db()
         return submission
     with transaction.atomic():
+        # The team's row lock orders this after (or before) a deletion of the team's submissions, which rewrites
+        # the same board rows; a submission deleted before it was scored has nothing left to rank.
+        Team.lock(submission.team_id)
         submission.status = SubmissionStatus.SCORED
         submission.public_score = public_score
         submission.private_score = private_score
         submission.scored_at = timezone.now()
-        submission.save(update_fields=["status", "public_score", "private_score", "scored_at"])
-        record_scored_submission(submission=submission, metric=competition.metric_spec)
+        fields = ["status", "public_score", "private_score", "scored_at"]
+        if Submission.objects.filter(pk=submission.pk).update(**{name: getattr(submission, name) for name in fields}):
+            record_scored_submission(submission=submission, metric=competition.metric_spec)
     return submission

@@ -14,9 +14,10 @@ from django.utils import timezone
 from access.audit import AuthorizedAction
 from competitions.csv_files import CsvProblem
 from competitions.models import Competition, GroundTruth
-from core.errors import Conflict, QuotaExceeded
+from core.errors import Conflict, NotFound, QuotaExceeded
 from leaderboards.services import forget_submission
 from teams.models import Team
+from teams.services import lock_membership
 
 from .models import DailySubmissionQuota, Submission, SubmissionStatus
 from .predictions import parse_predictions
@@ -43,6 +44,20 @@ def claim_daily_slot(team: Team, limit: int, day: dt.date) -> int:
     return int(DailySubmissionQuota.objects.filter(team=team, day=day).values_list("used", flat=True).get())
 
 
+def claim_submission_slot(*, authorized: AuthorizedAction, competition: Competition, team: Team) -> int:
+    """The one gate a submission passes to take one of its team's daily slots (the upload today; the completion of
+    an upload once files go straight to storage). Returns the slots used including this one. Call inside a
+    transaction.
+
+    The submitter must be no insider of the competition (409 ``host_cannot_compete``: e.g. a member who became a
+    platform admin). Under the team's row lock (the one a member leaving takes too), the submitter must still be a
+    member: a leave that came first makes this a 409 ``not_a_member``, a leave that comes second sees the used slot
+    and is refused. Then the conditional UPDATE of the quota row (locked after the team, always in that order)."""
+    authorized.actor_authorizer().require_may_compete(competition)
+    lock_membership(team=team, user=authorized.actor)
+    return claim_daily_slot(team, competition.daily_submission_limit, utc_day())
+
+
 def submit_predictions(
     *, authorized: AuthorizedAction, competition: Competition, team: Team, upload: IO[bytes]
 ) -> Submission:
@@ -61,7 +76,7 @@ def submit_predictions(
     upload.seek(0)
     content = upload.read()
     with transaction.atomic():
-        used = claim_daily_slot(team, competition.daily_submission_limit, utc_day())
+        used = claim_submission_slot(authorized=authorized, competition=competition, team=team)
         submission = Submission(
             competition=competition,
             team=team,
@@ -77,7 +92,14 @@ def submit_predictions(
 
 @transaction.atomic
 def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -> None:
-    """Delete a submission; its daily slot stays used, its team's boards fall back to the next best."""
+    """Delete a submission; its daily slot stays used, its team's boards fall back to the next best.
+
+    Under the team's row lock: two deletions of one team's submissions (or a deletion and a scoring) rewrite the
+    team's board rows one after the other, each from what the other left, so a board row never points at a
+    submission that another transaction is deleting. A submission deleted meanwhile is a 404."""
+    Team.lock(submission.team_id)
+    if not Submission.objects.filter(pk=submission.pk).exists():
+        raise NotFound()
     forget_submission(
         submission=submission,
         metric=submission.competition.metric_spec,

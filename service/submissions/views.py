@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from access.audit import AuditAction, AuditTarget
 from competitions.api import CompetitionScopedView
 from core.errors import Conflict, NotFound
+from core.openapi import change_schema, error_responses
 from core.throttling import PostRateThrottle
 from leaderboards.models import Board
 from leaderboards.visibility import can_see_board
@@ -41,14 +42,23 @@ class SubmissionListView(SubmissionViewMixin):
     throttle_classes = [PostRateThrottle]
     throttle_scope = "submissions"
 
-    @extend_schema(operation_id="submissions_list")
+    @extend_schema(
+        operation_id="submissions_list",
+        description="Submissions, newest first: a participant's team's, or all of them for hosts.",
+        responses={200: SubmissionSerializer(many=True), **error_responses(400, 401, 404)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         queryset = self.authz.filter_in_competition(self.get_queryset(), "list", "submissions", competition)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=SubmissionUploadSerializer, responses={201: SubmissionSerializer})
+    @change_schema(
+        "Upload predictions: validated, counted against the team's daily limit, stored and scored.",
+        request=SubmissionUploadSerializer,
+        success={201: SubmissionSerializer},
+        conflicts=("no_team", "not_a_member", "host_cannot_compete", "competition_closed", "no_ground_truth"),
+    )
     def post(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         team_id = self.authz.team_id_in(competition)
@@ -81,9 +91,17 @@ class SubmissionDetailView(SubmissionViewMixin):
         self.authz.require_visible("submissions", submission.competition, submission.team_id)
         return submission
 
+    @extend_schema(
+        description="One submission: the team's members and hosts.",
+        responses={200: SubmissionSerializer, **error_responses(401, 404)},
+    )
     def get(self, request: Request, slug: str, submission_id: int) -> Response:
         return Response(self.get_serializer(self.get_submission()).data)
 
+    @extend_schema(
+        description="Delete a submission (its daily slot stays used); the team's boards fall back to the next best.",
+        responses={204: None, **error_responses(401, 403, 404, 429)},
+    )
     def delete(self, request: Request, slug: str, submission_id: int) -> Response:
         submission = self.get_submission()
         competition, team_id = submission.competition, submission.team_id

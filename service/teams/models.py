@@ -37,6 +37,16 @@ class Team(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.competition_id})"
 
+    @classmethod
+    def lock(cls, pk: int) -> Team | None:
+        """The team's row, locked (``SELECT ... FOR UPDATE``) until the transaction ends; None if it is gone.
+
+        The one lock order of a team's writers: this row first, then its quota, memberships or board rows. Changes
+        of its members, claims of its daily slots and rewrites of its board rows all take it, so two of them
+        happen one after the other and the second sees what the first did. Call inside a transaction."""
+        team: Team | None = cls.objects.select_for_update().filter(pk=pk).first()
+        return team
+
     def has_submitted(self) -> bool:
         """Whether the team ever took a daily submission slot; deleted submissions count, as for the daily limit."""
         # Through the reverse relation of the quota's foreign key: the submissions app builds on this one, so this

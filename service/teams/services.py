@@ -11,7 +11,7 @@ from access.audit import AuthorizedAction
 from access.builtin_roles import TEAM_MEMBER
 from access.models import Role, RoleBinding, Scope
 from competitions.models import Competition
-from core.errors import Conflict, PermissionDenied
+from core.errors import Conflict, NotFound, PermissionDenied
 
 from .models import Team, TeamMembership
 
@@ -19,12 +19,6 @@ from .models import Team, TeamMembership
 def _require_not_ended(competition: Competition) -> None:
     if competition.has_ended():
         raise Conflict("the competition has ended; teams can no longer change", code="competition_ended")
-
-
-def _require_not_host(competition: Competition, user: User) -> None:
-    # Hosts see the ground truth and the private board before the end: they cannot compete.
-    if RoleBinding.hosts_of(competition.pk).filter(user=user).exists():
-        raise Conflict("hosts of a competition cannot compete in it", code="host_cannot_compete")
 
 
 def _add_member(team: Team, user: User) -> TeamMembership:
@@ -50,7 +44,7 @@ def create_team(*, authorized: AuthorizedAction, competition: Competition, name:
     """A new team of the caller, who becomes its first member."""
     creator = authorized.actor
     _require_not_ended(competition)
-    _require_not_host(competition, creator)
+    authorized.actor_authorizer().require_may_compete(competition)
     try:
         with transaction.atomic():
             team = Team.objects.create(competition=competition, name=name, created_by=creator)
@@ -65,7 +59,7 @@ def join_team(*, authorized: AuthorizedAction, team: Team, invite_code: str) -> 
     """The caller joins with the team's invite code, while the team has room."""
     competition = team.competition
     _require_not_ended(competition)
-    _require_not_host(competition, authorized.actor)
+    authorized.actor_authorizer().require_may_compete(competition)
     if not secrets.compare_digest(invite_code.encode(), team.invite_code.encode()):
         authorized.record_denial(
             f"denied: wrong invite code for team {team.pk} ({authorized.decision.reason})", target=team
@@ -73,7 +67,7 @@ def join_team(*, authorized: AuthorizedAction, team: Team, invite_code: str) -> 
         raise PermissionDenied("The invite code is not valid for this team.")
     with transaction.atomic():
         # The row lock serializes joins of one team, so the size limit holds under concurrency.
-        locked = Team.objects.select_for_update().get(pk=team.pk)
+        locked = _lock(team)
         if locked.memberships.count() >= competition.max_team_size:
             raise Conflict(f"the team is full ({competition.max_team_size} members at most)", code="team_full")
         membership = _add_member(locked, authorized.actor)
@@ -81,17 +75,38 @@ def join_team(*, authorized: AuthorizedAction, team: Team, invite_code: str) -> 
     return membership
 
 
+def _lock(team: Team) -> Team:
+    locked = Team.lock(team.pk)
+    if locked is None:  # deleted with its competition meanwhile
+        raise NotFound()
+    return locked
+
+
+def lock_membership(*, team: Team, user: User) -> Team:
+    """The team's row, locked, with ``user`` one of its members (else 409 ``not_a_member``). Call inside a
+    transaction.
+
+    A member leaving and a daily slot claimed for that member's submission both go through here, so they happen
+    one after the other: a leave after the claim sees the used slot (``leave_team``), a claim after the leave sees
+    that the submitter is no longer a member."""
+    locked = _lock(team)
+    # A statement of its own, after the lock: a membership joined into the locking SELECT would be read as it was
+    # before the wait (PostgreSQL re-checks only the locked row), and a leave that just committed would go unseen.
+    if not TeamMembership.objects.filter(team=locked, user=user).exists():
+        raise Conflict("you are not a member of this team", code="not_a_member")
+    return locked
+
+
 @transaction.atomic
 def leave_team(*, authorized: AuthorizedAction, team: Team) -> None:
     """The caller leaves the team (their team-member binding goes with the membership)."""
     _require_not_ended(team.competition)
+    locked = lock_membership(team=team, user=authorized.actor)
     # The daily limit counts per team: a member who could leave after submitting would get fresh slots in a new
     # team and a second row on the leaderboard. A team that has submitted keeps its members.
-    if team.has_submitted():
+    if locked.has_submitted():
         raise Conflict(
             "the team has already submitted; its members stay with its submissions", code="team_has_submitted"
         )
-    deleted, _ = TeamMembership.objects.filter(team=team, user=authorized.actor).delete()
-    if not deleted:
-        raise Conflict("you are not a member of this team", code="not_a_member")
+    TeamMembership.objects.filter(team=locked, user=authorized.actor).delete()
     authorized.record(team)

@@ -14,6 +14,7 @@ from access.audit import AuditAction, AuditTarget, AuthorizedAction
 from access.rules import Verb
 from competitions.api import CompetitionScopedView
 from core.errors import NotFound
+from core.openapi import change_schema, error_responses
 
 from . import services
 from .models import Team, TeamMembership
@@ -52,14 +53,23 @@ class TeamViewMixin(CompetitionScopedView):
 
 
 class TeamListView(TeamViewMixin):
-    @extend_schema(operation_id="teams_list")
+    @extend_schema(
+        operation_id="teams_list",
+        description="The competition's teams, a page at a time (members also see their own team's invite code).",
+        responses={200: TeamSerializer(many=True), **error_responses(400, 401, 404)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         queryset = self.authz.filter_in_competition(self.get_queryset(), "list", "teams", competition, "pk")
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=TeamCreateSerializer, responses={201: TeamSerializer})
+    @change_schema(
+        "A new team with the caller as its first member: participants not yet in a team.",
+        request=TeamCreateSerializer,
+        success={201: TeamSerializer},
+        conflicts=("already_in_team", "team_name_taken", "host_cannot_compete", "competition_ended"),
+    )
     def post(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
         authorized = self.authorize(
@@ -72,12 +82,21 @@ class TeamListView(TeamViewMixin):
 
 
 class TeamDetailView(TeamViewMixin):
+    @extend_schema(
+        description="One team (its members also see its invite code).",
+        responses={200: TeamSerializer, **error_responses(401, 404)},
+    )
     def get(self, request: Request, slug: str, team_id: int) -> Response:
         return Response(self.get_serializer(self.get_team()).data)
 
 
 class JoinTeamView(TeamViewMixin):
-    @extend_schema(request=JoinTeamSerializer, responses={201: TeamSerializer})
+    @change_schema(
+        "Join the team with its invite code (a wrong code is a 403), while it has room.",
+        request=JoinTeamSerializer,
+        success={201: TeamSerializer},
+        conflicts=("already_in_team", "team_full", "host_cannot_compete", "competition_ended"),
+    )
     def post(self, request: Request, slug: str, team_id: int) -> Response:
         team, authorized = self.authorize_on_team(AuditAction.TEAM_JOIN, "join")
         body = JoinTeamSerializer(data=request.data)
@@ -87,7 +106,21 @@ class JoinTeamView(TeamViewMixin):
 
 
 class LeaveTeamView(TeamViewMixin):
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        description="Leave the team; refused once the team has submitted (its members stay with its submissions).",
+        request=None,
+        responses={
+            204: None,
+            **error_responses(
+                401,
+                403,
+                404,
+                409,
+                429,
+                conflicts=("team_has_submitted", "not_a_member", "competition_ended"),
+            ),
+        },
+    )
     def post(self, request: Request, slug: str, team_id: int) -> Response:
         team, authorized = self.authorize_on_team(AuditAction.TEAM_LEAVE, "leave")
         services.leave_team(authorized=authorized, team=team)

@@ -14,6 +14,7 @@ from submissions.models import Submission
 from teams.models import Team
 
 from .factories import all_correct, bind, client_for, make_competition, make_team, make_user, submit
+from .openapi_contract import OpenApiContract
 
 CALLERS = ("anonymous", "outsider", "other_participant", "member", "other_host", "host", "admin")
 
@@ -70,3 +71,9 @@ def world(db) -> World:
         invitee_binding_open=bind(users["invitee"], COMPETITION_PARTICIPANT, open_competition),
         invitee_binding_secret=bind(users["invitee"], COMPETITION_PARTICIPANT, secret),
     )
+
+
+@pytest.fixture(scope="session")
+def openapi() -> OpenApiContract:
+    """The generated OpenAPI schema, to check real responses against."""
+    return OpenApiContract.generated()

@@ -126,3 +126,12 @@ def submit(competition: Competition, team: Team, user: Any, values: dict[str, ob
 
 def all_correct(truth: dict[str, list[object]] = LABELS_TRUTH) -> dict[str, object]:
     return {row_id: expected for row_id, (expected, _usage) in truth.items()}
+
+
+def upload_predictions(client: APIClient, slug: str, values: dict[str, object] | None = None) -> Any:
+    """POST a predictions file to the competition's submissions (all correct unless ``values`` are given)."""
+    return client.post(
+        f"/api/v1/competitions/{slug}/submissions/",
+        {"file": csv_upload(predictions_csv(values if values is not None else all_correct()))},
+        format="multipart",
+    )

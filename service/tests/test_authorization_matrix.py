@@ -22,6 +22,7 @@ import pytest
 
 from .conftest import CALLERS, World
 from .factories import all_correct, csv_upload, predictions_csv
+from .openapi_contract import OpenApiContract
 
 GROUND_TRUTH_CSV = "id,expected,usage\nx,cat,Public\ny,dog,Private\n"
 
@@ -118,17 +119,18 @@ MATRIX: dict[str, dict[str, str]] = {
     # open already has submissions: hosts pass the check, then the domain refuses (409).
     "groundtruth.upload": {"open": "401 403 403 403 403 409 409", "secret": "404 404 404 404 201 404 201"},
     "teams.list": {"open": "200 200 200 200 200 200 200", "secret": "404 404 404 404 200 404 200"},
-    # Hosts may not compete in their own competition (409); other users in a team already (409).
-    "teams.create": {"open": "401 201 409 409 201 409 201", "secret": "404 404 404 404 409 404 201"},
+    # Insiders (hosts, admins: whoever reads the ground truth or private board) may not compete (409); users in a
+    # team already (409).
+    "teams.create": {"open": "401 201 409 409 201 409 409", "secret": "404 404 404 404 409 404 409"},
     "team.get": {
         "team_a": "200 200 200 200 200 200 200",
         "team_b": "200 200 200 200 200 200 200",
         "team_secret": "404 404 404 404 200 404 200",
     },
     "team.join": {
-        "team_a": "401 201 409 409 201 409 201",
-        "team_b": "401 201 409 409 201 409 201",
-        "team_secret": "404 404 404 404 409 404 201",
+        "team_a": "401 201 409 409 201 409 409",
+        "team_b": "401 201 409 409 201 409 409",
+        "team_secret": "404 404 404 404 409 404 409",
     },
     "team.leave": {
         # The teams have submitted: members stay with their submissions (409), so the daily limit cannot be reset.
@@ -174,7 +176,9 @@ def test_the_matrix_covers_every_endpoint():
 
 
 @pytest.mark.parametrize(("endpoint", "target", "caller", "expected"), CASES)
-def test_status_code(world: World, endpoint: str, target: str, caller: str, expected: int) -> None:
+def test_status_code(
+    world: World, openapi: OpenApiContract, endpoint: str, target: str, caller: str, expected: int
+) -> None:
     spec = ENDPOINTS[endpoint]
     client = world.client(caller)
     kwargs: dict[str, Any] = {}
@@ -185,3 +189,4 @@ def test_status_code(world: World, endpoint: str, target: str, caller: str, expe
     assert response.status_code == expected, response.content[:500]
     if expected >= 400:
         assert set(response.json()["error"]) == {"code", "message", "details"}
+    openapi.check(response)  # documented, and as documented

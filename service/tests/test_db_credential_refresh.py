@@ -12,6 +12,8 @@ from django.db import connection
 
 from core.db_backend import base as backend
 
+from .cluster_roles import login_role
+
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform-db-AbCdEf"
 
 
@@ -145,3 +147,24 @@ def test_other_connection_errors_do_not_read_the_secret(postgres_cluster, settin
     with pytest.raises(Exception, match="(?i)connect"):
         wrapper.ensure_connection()
     assert fake.calls == []
+
+
+def test_a_rotation_that_switched_to_the_other_user_is_picked_up_with_its_username(
+    postgres_cluster, rotating_role, settings, monkeypatch
+):
+    """Alternating-users rotation: the secret may now name the clone (granted the base role), not the user the
+    task started with, whose password a later rotation changed."""
+    role, set_password = rotating_role
+    with login_role(postgres_cluster, f"{role}_clone", "clone-password", member_of=role) as clone:
+        settings.DATABASE_SECRET_ARN = SECRET_ARN
+        set_password("changed-by-a-later-rotation")
+        fake = install_fake_client(monkeypatch, {"username": clone, "password": "clone-password"})
+        wrapper = wrapper_for(postgres_cluster, role, "first-password")
+        try:
+            with wrapper.cursor() as cursor:
+                cursor.execute("SELECT current_user, session_user")
+                assert cursor.fetchone() == (clone, clone)
+        finally:
+            wrapper.close()
+        assert fake.calls == [SECRET_ARN]
+        assert (wrapper.settings_dict["USER"], wrapper.settings_dict["PASSWORD"]) == (clone, "clone-password")

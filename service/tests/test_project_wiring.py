@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
-from .test_settings import PRODUCTION_ENV, run_python
+from .test_settings import PRODUCTION_ENV, printed, run_python
 
 
 @pytest.mark.django_db
@@ -38,8 +38,8 @@ def test_the_cache_table_migration_changes_nothing_where_the_table_exists():
 
 def test_the_environment_name_comes_from_platform_environment():
     code = "import django; from django.conf import settings; django.setup(); print(settings.PLATFORM_ENVIRONMENT)"
-    assert run_python(code, {**PRODUCTION_ENV, "PLATFORM_ENVIRONMENT": "staging"}).stdout.strip() == "staging"
-    assert run_python(code, PRODUCTION_ENV).stdout.strip() == "local"
+    assert printed(run_python(code, {**PRODUCTION_ENV, "PLATFORM_ENVIRONMENT": "staging"})) == "staging"
+    assert printed(run_python(code, PRODUCTION_ENV)) == "local"
 
 
 @pytest.mark.django_db

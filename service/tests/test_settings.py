@@ -41,7 +41,8 @@ print(json.dumps({
     "proxy": list(settings.SECURE_PROXY_SSL_HEADER),
     "ssl_redirect": settings.SECURE_SSL_REDIRECT,
     "cache": settings.CACHES["default"]["BACKEND"],
-    "first_middleware": settings.MIDDLEWARE[0],
+    "first_middleware": settings.MIDDLEWARE[:2],
+    "secure_cookies": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE],
     "secret_key": settings.SECRET_KEY,
     "secret_key_fallbacks": settings.SECRET_KEY_FALLBACKS,
 }))
@@ -62,10 +63,16 @@ def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.Complet
     )
 
 
+def printed(result: subprocess.CompletedProcess[str]) -> str:
+    """What the code printed last: log records (JSON lines on stdout too) may come before it."""
+    lines = result.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
 def probe(env: dict[str, str]) -> dict:
     result = run_python(PROBE, env)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return json.loads(printed(result))
 
 
 def test_production_settings_follow_the_environment():
@@ -82,7 +89,52 @@ def test_production_settings_follow_the_environment():
     assert settings["proxy"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert settings["ssl_redirect"] is True
     assert settings["cache"] == "django.core.cache.backends.db.DatabaseCache"
-    assert settings["first_middleware"] == "core.health.HealthCheckMiddleware"
+    assert settings["first_middleware"] == [
+        "core.request_context.RequestContextMiddleware",
+        "core.health.HealthCheckMiddleware",
+    ]
+    assert settings["secure_cookies"] == [True, True]
+
+
+def test_every_wait_on_the_database_is_bounded_by_default():
+    options = probe(PRODUCTION_ENV)["options"]
+    assert options == {
+        "connect_timeout": 5,
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10000,
+        "options": "-c statement_timeout=5000 -c lock_timeout=2000 -c idle_in_transaction_session_timeout=30000",
+        "sslmode": "require",
+    }
+
+
+def test_database_timeouts_follow_the_environment():
+    options = probe(
+        {
+            **PRODUCTION_ENV,
+            "DATABASE_CONNECT_TIMEOUT": "3",
+            "DATABASE_TCP_USER_TIMEOUT_MS": "7000",
+            "DATABASE_STATEMENT_TIMEOUT_MS": "1500",
+            "DATABASE_LOCK_TIMEOUT_MS": "500",
+            "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS": "9000",
+        }
+    )["options"]
+    assert (options["connect_timeout"], options["tcp_user_timeout"]) == (3, 7000)
+    assert (
+        options["options"]
+        == "-c statement_timeout=1500 -c lock_timeout=500 -c idle_in_transaction_session_timeout=9000"
+    )
+
+
+@pytest.mark.parametrize(("value", "expected"), [("false", [False, False]), ("true", [True, True])])
+def test_secure_cookies_follow_django_secure_cookies(value, expected):
+    assert probe({**PRODUCTION_ENV, "DJANGO_SECURE_COOKIES": value})["secure_cookies"] == expected
+
+
+def test_secure_cookies_are_off_by_default_in_local_development():
+    assert probe({"DJANGO_DEBUG": "true"})["secure_cookies"] == [False, False]
 
 
 def test_without_database_settings_local_development_uses_sqlite_and_the_filesystem():
@@ -121,10 +173,10 @@ def test_during_a_rotation_the_keys_after_the_first_are_fallbacks():
 def test_a_token_signed_with_the_old_key_still_verifies_during_the_rotation():
     sign = "from django.core import signing; import django; django.setup(); print(signing.dumps('alice'))"
     old_key = "old-key-" + "o" * 50
-    token = run_python(sign, {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": old_key}).stdout.strip()
+    token = printed(run_python(sign, {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": old_key}))
     verify = f"from django.core import signing; import django; django.setup(); print(signing.loads({token!r}))"
     rotating = run_python(verify, {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "new-key-" + "n" * 50 + "," + old_key})
-    assert rotating.stdout.strip() == "alice", rotating.stderr
+    assert printed(rotating) == "alice", rotating.stderr
     rotated = run_python(verify, {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "new-key-" + "n" * 50})
     assert "BadSignature" in rotated.stderr
 

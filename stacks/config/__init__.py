@@ -23,9 +23,11 @@ from stacks.config.model import (
     PlatformConfig,
     ServiceConfig,
 )
+from stacks.config.operations import BackupConfig, OperationsConfig, WafMode
 from stacks.config.reader import ConfigError
 
 __all__ = [
+    "BackupConfig",
     "CONTEXT_KEY",
     "ENVIRONMENT_NAMES",
     "FARGATE_TASK_SIZES",
@@ -37,8 +39,10 @@ __all__ = [
     "DomainConfig",
     "EnvironmentConfig",
     "OffHoursConfig",
+    "OperationsConfig",
     "PipelineConfig",
     "PlatformConfig",
     "ServiceConfig",
+    "WafMode",
     "load_platform_config",
 ]

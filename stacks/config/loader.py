@@ -14,6 +14,7 @@ from stacks.config.model import (
     PipelineConfig,
     PlatformConfig,
 )
+from stacks.config.operations import load_operations
 from stacks.config.reader import ConfigError, ContextLookup, Reader, show
 from stacks.config.sections import load_database, load_domain, load_service
 
@@ -96,6 +97,14 @@ def _load_environment(name: str, env: Reader, context: ContextLookup) -> Environ
     service = load_service(env.child("service"))
     domain = load_domain(env)
     cost_profile = load_cost_profile(name, env.child("costProfile"))
+    operations = load_operations(
+        name,
+        env.child("operations"),
+        region=region,
+        instance_class_key=env.key("database.instanceClass"),
+        instance_class=database.instance_class,
+        database_backup_retention_days=database.backup_retention_days,
+    )
     env.reject_unknown_keys()
 
     if name == PRODUCTION and domain is None:
@@ -113,6 +122,7 @@ def _load_environment(name: str, env: Reader, context: ContextLookup) -> Environ
         service=service,
         domain=domain,
         cost_profile=cost_profile,
+        operations=operations,
     )
 
 

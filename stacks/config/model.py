@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from stacks.config.operations import OperationsConfig
 from stacks.config.reader import ConfigError
 
 CONTEXT_KEY = "platform"
@@ -99,6 +100,7 @@ class EnvironmentConfig:
     service: ServiceConfig
     domain: DomainConfig | None
     cost_profile: CostProfileConfig
+    operations: OperationsConfig
 
     @property
     def is_production(self) -> bool:

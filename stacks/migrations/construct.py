@@ -9,11 +9,13 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import triggers
 from constructs import Construct
 
+from stacks.log_groups import encrypted_log_group
 from stacks.nag import acknowledge, acknowledge_lambda_basic_execution, iam5
 
 RUNNER_CODE = Path(__file__).resolve().parent / "runner"
@@ -35,6 +37,7 @@ class DatabaseMigrationsProps:
     environment: dict[str, str]
     secrets: dict[str, ecs.Secret]
     log_group: logs.ILogGroup
+    log_key: kms.IKey  # the environment's key: the runner's own log group
     subnets: ec2.SubnetSelection
     security_group: ec2.SecurityGroup
     run_before: ecs.FargateService
@@ -67,8 +70,12 @@ class DatabaseMigrations(Construct):
             subnet_type=props.subnets.subnet_type, subnet_group_name=props.subnets.subnet_group_name
         )
 
-        runner_logs = logs.LogGroup(
-            self, "RunnerLogs", retention=logs.RetentionDays.SIX_MONTHS, removal_policy=cdk.RemovalPolicy.DESTROY
+        runner_logs = encrypted_log_group(
+            self,
+            "RunnerLogs",
+            retention=logs.RetentionDays.SIX_MONTHS,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+            encryption_key=props.log_key,
         )
         self.runner = lambda_.Function(
             self,

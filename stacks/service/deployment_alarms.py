@@ -8,9 +8,11 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.monitoring.alarms import notify
 
 TARGET_5XX_PER_MINUTE = 10
 
@@ -25,6 +27,7 @@ class DeploymentAlarmsProps:
     config: EnvironmentConfig
     target_group: elbv2.ApplicationTargetGroup
     service: ecs.FargateService
+    alarm_topic: sns.ITopic  # operators hear a rollback, and the unhealthy-targets alarm is theirs too
 
 
 class DeploymentAlarms:
@@ -57,5 +60,7 @@ class DeploymentAlarms:
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
+        notify(self.target_5xx, props.alarm_topic)
+        notify(self.unhealthy_targets, props.alarm_topic)
         # ECS looks the alarms up by name when a deployment starts: they must exist first.
         props.service.node.add_dependency(self.target_5xx, self.unhealthy_targets)

@@ -9,6 +9,7 @@ from pathlib import Path
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -37,6 +38,7 @@ IMAGE_EXCLUDES = [
 class ServiceRuntimeProps:
     config: EnvironmentConfig
     vpc: ec2.IVpc
+    encryption_key: kms.IKey  # the environment's key: the container logs and the Django key
 
 
 class ServiceRuntime:
@@ -45,6 +47,7 @@ class ServiceRuntime:
     def __init__(self, scope: Construct, props: ServiceRuntimeProps) -> None:
         self._scope = scope
         self._config = props.config
+        self.encryption_key = props.encryption_key
         config = props.config
         self.cluster_name = config.resource_name()
         profile = config.cost_profile
@@ -75,13 +78,18 @@ class ServiceRuntime:
         )
         self.image = ecs.ContainerImage.from_docker_image_asset(self.image_asset)
         self.log_group = environment_log_group(
-            scope, "ContainerLogs", config, production_retention=logs.RetentionDays.SIX_MONTHS
+            scope,
+            "ContainerLogs",
+            config,
+            production_retention=logs.RetentionDays.SIX_MONTHS,
+            encryption_key=props.encryption_key,
         )
         self.django_secret_key = secretsmanager.Secret(
             scope,
             "DjangoSecretKey",
             description=f"Django SECRET_KEY of the {config.name} competition service",
             generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            encryption_key=props.encryption_key,
             removal_policy=retained_outside_dev(config),
         )
         acknowledge(

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from stacks.backup import backup_vault_name
 from stacks.config import EnvironmentConfig
+from stacks.edge.waf import WebApplicationFirewall, WebApplicationFirewallProps
 from stacks.migrations import DatabaseMigrations, DatabaseMigrationsProps
+from stacks.monitoring.service_monitoring import ServiceMonitoring, ServiceMonitoringProps
 from stacks.service.container_environment import ContainerEnvironmentProps, container_environments
 from stacks.service.deployment_alarms import DeploymentAlarms, DeploymentAlarmsProps, deployment_alarm_names
 from stacks.service.load_balancer import PublicLoadBalancer, PublicLoadBalancerProps
+from stacks.service.references import grant_decrypt_via_secrets_manager, key_by_arn, secret_by_arn
 from stacks.service.runtime import ServiceRuntime, ServiceRuntimeProps
 from stacks.service.security_groups import ServiceSecurityGroups, ServiceSecurityGroupsProps
 from stacks.service.web_service import TASK_SUBNETS, WebService, WebServiceProps
@@ -31,6 +40,9 @@ class ServiceStackProps:
     app_database_secret: secretsmanager.ISecret  # the service connects as the app user
     access_logs_bucket: s3.IBucket
     certificate: acm.ICertificate | None  # with a domain, from the CertificateStack
+    environment_key: kms.IKey  # log groups and the Django key (stacks/encryption.py)
+    alarm_topic: sns.ITopic
+    rotation_function_names: Mapping[str, str]  # the database secrets' rotation functions, by secret
 
 
 class ServiceStack(cdk.Stack):
@@ -49,7 +61,15 @@ class ServiceStack(cdk.Stack):
             termination_protection=props.config.is_production,
         )
         config = props.config
-        self.runtime = ServiceRuntime(self, ServiceRuntimeProps(config=config, vpc=props.vpc))
+        self.config = config
+        # By ARN: grants on them stay in this stack (stacks/service/references.py says why).
+        environment_key = key_by_arn(self, "EnvironmentKey", props.environment_key)
+        # Both database logins are encrypted with the database's key: one reference to it serves both.
+        owner_secret, database_key = secret_by_arn(self, "DatabaseSecret", props.owner_database_secret)
+        app_secret, _ = secret_by_arn(self, "AppDatabaseSecret", props.app_database_secret, key=database_key)
+        self.runtime = ServiceRuntime(
+            self, ServiceRuntimeProps(config=config, vpc=props.vpc, encryption_key=environment_key)
+        )
         self.security_groups = ServiceSecurityGroups(
             self, ServiceSecurityGroupsProps(vpc=props.vpc, database=props.database)
         )
@@ -71,8 +91,8 @@ class ServiceStack(cdk.Stack):
                 config=config,
                 public_host=self.load_balancer.public_host,
                 service_url=self.service_url,
-                owner_database_secret=props.owner_database_secret,
-                app_database_secret=props.app_database_secret,
+                owner_database_secret=owner_secret,
+                app_database_secret=app_secret,
                 django_secret_key=self.runtime.django_secret_key,
                 submissions_bucket=submissions_bucket,
             )
@@ -85,7 +105,7 @@ class ServiceStack(cdk.Stack):
                 container_environment=self.container_environments.web,
                 security_group=self.security_groups.tasks,
                 submissions_bucket=submissions_bucket,
-                database_secret=props.app_database_secret,
+                database_secret=app_secret,
                 deployment_alarm_names=deployment_alarm_names(config),
             ),
         )
@@ -94,8 +114,15 @@ class ServiceStack(cdk.Stack):
         target_group = self.load_balancer.forward_to(self.web.service)
         self.web.scale_on(target_group)
         self.alarms = DeploymentAlarms(
-            self, DeploymentAlarmsProps(config=config, target_group=target_group, service=self.web.service)
+            self,
+            DeploymentAlarmsProps(
+                config=config, target_group=target_group, service=self.web.service, alarm_topic=props.alarm_topic
+            ),
         )
+        for role in self._secret_readers():
+            grant_decrypt_via_secrets_manager(role, environment_key, database_key)
+        self.firewall = self._firewall()
+        self.monitoring = self._monitoring(props, target_group)
 
         # The pipeline's smoke test reads this output (env_from_cfn_outputs).
         self.service_url_output = cdk.CfnOutput(
@@ -103,6 +130,8 @@ class ServiceStack(cdk.Stack):
         )
         cdk.CfnOutput(self, "ClusterName", value=self.runtime.cluster.cluster_name)
         cdk.CfnOutput(self, "MigrationTaskDefinitionArn", value=self.migration_task_definition.task_definition_arn)
+        # Where the Logs Insights queries of README, "Operations", run.
+        cdk.CfnOutput(self, "ContainerLogGroupName", value=self.runtime.log_group.log_group_name)
 
     def _migrations(self) -> DatabaseMigrations:
         """Runs the migration task (same image as the web task; the owner's database login) before the service is
@@ -119,8 +148,52 @@ class ServiceStack(cdk.Stack):
                 environment=self.container_environments.migration.environment,
                 secrets=self.container_environments.migration.secrets,
                 log_group=self.runtime.log_group,
+                log_key=self.runtime.encryption_key,
                 subnets=TASK_SUBNETS,
                 security_group=self.security_groups.tasks,
                 run_before=self.web.service,
             ),
         )
+
+    def _firewall(self) -> WebApplicationFirewall | None:
+        """The web ACL in front of the load balancer, where the environment has one (not in dev: 5 USD a month
+        and a dollar a rule for an environment only engineers use)."""
+        mode = self.config.operations.waf
+        if mode is None:
+            return None
+        return WebApplicationFirewall(
+            self,
+            "Firewall",
+            WebApplicationFirewallProps(config=self.config, mode=mode, load_balancer=self.load_balancer.load_balancer),
+        )
+
+    def _monitoring(self, props: ServiceStackProps, target_group: elbv2.ApplicationTargetGroup) -> ServiceMonitoring:
+        """The environment's alarms and dashboard (stacks/monitoring/): they notify the alarm topic."""
+        config = self.config
+        return ServiceMonitoring(
+            self,
+            "Monitoring",
+            ServiceMonitoringProps(
+                config=config,
+                topic=props.alarm_topic,
+                load_balancer=self.load_balancer.load_balancer,
+                target_group=target_group,
+                service=self.web.service,
+                cluster_name=self.runtime.cluster_name,
+                container_logs=self.runtime.log_group,
+                database=props.database,
+                rotation_function_names=props.rotation_function_names,
+                backup_vault_name=backup_vault_name(config) if config.operations.backup else None,
+                web_acl_name=self.firewall.name if self.firewall else None,
+                other_alarms=[self.alarms.target_5xx, self.alarms.unhealthy_targets],
+            ),
+        )
+
+    def _secret_readers(self) -> list[iam.IRole]:
+        """Who reads a secret: ECS (each task's execution role) at task start, and the web task itself when the
+        database password rotates."""
+        return [
+            self.web.task_definition.obtain_execution_role(),
+            self.migration_task_definition.obtain_execution_role(),
+            self.web.task_definition.task_role,
+        ]
