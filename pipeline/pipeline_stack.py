@@ -1,8 +1,9 @@
 """PipelineStack: a `git push` to the configured branch is the only way changes reach staging and production.
 
 Source (GitHub via CodeConnections) → Build (make lint, make test, make synth) → UpdatePipeline (self-mutation) →
-Assets (image and Lambda code) → Staging (deploy, migrations inside the deploy, smoke test) → Prod (permissions
-check, manual approval, deploy, migrations, smoke test). Failures are published to an encrypted SNS topic.
+Assets (image and Lambda code) → Staging (deploy, migrations inside the deploy, smoke test, termination protection)
+→ Prod (permissions check, manual approval, deploy, migrations, smoke test, termination protection). Failures are
+published to an encrypted SNS topic.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from aws_cdk import pipelines
 from constructs import Construct
 
 from pipeline.nag_acknowledgments import acknowledge_generated_findings
+from pipeline.termination_protection import termination_protection_step
 from pipeline.tool_pins import (
     BUILD_IMAGE,
     CDK_ASSETS_VERSION,
@@ -151,7 +153,7 @@ class PipelineStack(cdk.Stack):
 
         self.staging = PlatformStage(self, props.platform.environment("staging"))
         self.prod = PlatformStage(self, props.platform.environment("prod"))
-        self.pipeline.add_stage(self.staging, post=[self._smoke_test(self.staging)])
+        self.pipeline.add_stage(self.staging, post=self._after_deployment(self.staging))
 
         permissions_check = pipelines.ConfirmPermissionsBroadening(
             "CheckPermissionsBroadening", stage=self.prod, notification_topic=self.alerts
@@ -161,7 +163,9 @@ class PipelineStack(cdk.Stack):
             comment="Staging is deployed and its smoke test passed. Promote this commit to production?",
         )
         self.approval.add_step_dependency(permissions_check)
-        self.pipeline.add_stage(self.prod, pre=[permissions_check, self.approval], post=[self._smoke_test(self.prod)])
+        self.pipeline.add_stage(
+            self.prod, pre=[permissions_check, self.approval], post=self._after_deployment(self.prod)
+        )
 
         # Generated constructs (projects, roles, the CodePipeline itself) exist only after this call.
         self.pipeline.build_pipeline()
@@ -198,6 +202,11 @@ class PipelineStack(cdk.Stack):
         if config.notification_email:
             topic.add_subscription(subscriptions.EmailSubscription(config.notification_email))
         return topic
+
+    def _after_deployment(self, stage: PlatformStage) -> list[pipelines.Step]:
+        """The smoke test, and termination protection for the stacks that ask for it (CDK Pipelines ignores it)."""
+        protection = termination_protection_step(stage)
+        return [self._smoke_test(stage), *([protection] if protection else [])]
 
     def _smoke_test(self, stage: PlatformStage) -> pipelines.ShellStep:
         """Fails the stage unless the deployed service is ready and serves a public API read within the timeout."""

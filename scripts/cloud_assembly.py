@@ -19,6 +19,8 @@ ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
 @dataclass(frozen=True)
 class SynthesizedStack:
     display_name: str  # "Dev/Network": the name `cdk synth`, `cdk diff` and `cdk deploy` accept
+    stack_name: str  # "Dev-Network": the CloudFormation stack's name, which cross-stack references name
+    account: str  # the account the stack deploys into ("unknown-account" when the stack has no explicit one)
     template_path: Path
     termination_protection: bool
     acknowledgments: tuple[tuple[str, str, str], ...]  # (construct path, rule id, reason)
@@ -45,10 +47,17 @@ def _walk(assembly_dir: Path) -> Iterator[SynthesizedStack]:
         elif artifact["type"] == STACK_ARTIFACT:
             yield SynthesizedStack(
                 display_name=artifact.get("displayName", artifact_id),
+                stack_name=properties.get("stackName", artifact_id),
+                account=_account(artifact.get("environment", "")),
                 template_path=assembly_dir / properties["templateFile"],
                 termination_protection=bool(properties.get("terminationProtection", False)),
                 acknowledgments=tuple(_acknowledgments(assembly_dir, artifact)),
             )
+
+
+def _account(environment: str) -> str:
+    """`aws://111111111111/eu-west-1` → `111111111111`."""
+    return environment.removeprefix("aws://").split("/")[0] or "unknown-account"
 
 
 def _acknowledgments(assembly_dir: Path, artifact: dict[str, Any]) -> Iterator[tuple[str, str, str]]:

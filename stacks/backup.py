@@ -19,7 +19,7 @@ from aws_cdk import aws_backup as backup
 from aws_cdk import aws_events as events
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from stacks.config import BackupConfig, EnvironmentConfig
 from stacks.nag import acknowledge, aws_managed_policy
@@ -56,8 +56,10 @@ class DatabaseBackup(Construct):
             "Vault",
             backup_vault_name=backup_vault_name(config),
             encryption_key=props.encryption_key,
-            # A vault that holds recovery points cannot be deleted; they are the point of it.
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+            # A vault that holds recovery points cannot be deleted; they are the point of it. Kept on every update
+            # and deletion, but deleted (empty) when the create that made it rolls back: the retry would otherwise
+            # meet the fixed vault name of the failed attempt (README: "First deployment").
+            removal_policy=cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
         copy_actions = []
         if props.backup.copy_to_vault_arn is not None:
@@ -88,9 +90,21 @@ class DatabaseBackup(Construct):
         selection = self.plan.add_selection(
             "Database", resources=[backup.BackupResource.from_rds_database_instance(props.instance)]
         )
+        self._selection = selection
         acknowledge(
             selection,
             aws_managed_policy("service-role/AWSBackupServiceRolePolicyForBackup"),
             reason="AWS Backup's own service-role policy lets it snapshot and tag the selected resources; AWS keeps "
             "it in step with the resource types Backup supports, and the selection names the one database.",
         )
+
+    def before_the_instance(self) -> list[IConstruct]:
+        """The CloudFormation resources that do not need the instance: the vault, the plan and the selection's role
+        (stacks/database.py creates the deletion-protected instance after them). Not the constructs: the plan holds
+        the selection, which names the instance."""
+        role = self._selection.node.find_child("Role")
+        return [
+            child
+            for child in (self.vault.node.default_child, self.plan.node.default_child, role.node.default_child)
+            if child is not None
+        ]

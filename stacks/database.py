@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -13,14 +14,17 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.backup import DatabaseBackup, DatabaseBackupProps
-from stacks.config import EnvironmentConfig
+from stacks.config import EnvironmentConfig, OffHoursConfig
+from stacks.database_app_user import DatabaseAppUser, DatabaseAppUserProps
 from stacks.log_groups import environment_log_group, secret_rotation_log_group
 from stacks.nag import acknowledge, aws_managed_policy
+from stacks.off_hours import OffHoursSchedule, OffHoursScheduleProps
 from stacks.removal_policies import retained_outside_dev, snapshotted_outside_dev
 
 # A full minor version: a major-only version is deprecated for new instances (cfn-lint W3691), and an explicit
 # minor makes every engine upgrade a reviewed change. Minor upgrades are applied by changing this line.
-POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_6
+# stacks/postgres_support.py records when each minor leaves RDS standard support (a test fails once it has).
+POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9
 DATABASE_NAME = "competitions"
 # Not PostgreSQL's default 5432: scanners probing the default port find nothing (cdk-nag AwsSolutions-RDS11).
 DATABASE_PORT = 5433
@@ -116,9 +120,8 @@ class DatabaseStack(cdk.Stack):
             allow_major_version_upgrade=False,
             parameter_group=parameter_group,
             cloudwatch_logs_exports=["postgresql", "upgrade"],
-            enable_performance_insights=True,
-            performance_insight_encryption_key=self.encryption_key,
-            performance_insight_retention=rds.PerformanceInsightRetention.DEFAULT,
+            # The loader refuses Performance Insights on the classes that do not offer it.
+            **_performance_insights(config, self.encryption_key),
             monitoring_interval=cdk.Duration.seconds(60),
             iam_authentication=False,
         )
@@ -129,17 +132,40 @@ class DatabaseStack(cdk.Stack):
         secret = self.instance.secret
         if secret is None:  # from_generated_secret always creates one; this keeps the type checker honest
             raise RuntimeError("the database instance has no generated secret")
+        # The master (owner) credentials: migrations connect with them; the service never does. Kept like the
+        # instance (`secret` is its attachment to the instance; the generated secret is the instance's child).
+        generated_secret = self.instance.node.find_child("Secret")
+        if not isinstance(generated_secret, secretsmanager.Secret):
+            raise RuntimeError("the database instance's generated secret is not where CDK puts it")
+        generated_secret.apply_removal_policy(retained_outside_dev(config))
         self.secret: secretsmanager.ISecret = secret
 
         # Rotation runs in a Lambda function in the private subnets (it needs Secrets Manager's public endpoint
-        # through the NAT); it reaches the database through the security group CDK opens for it.
+        # through the NAT); it reaches the database through the security group CDK opens for it. Neither secret is
+        # rotated when its schedule is created: see DatabaseAppUser.
+        rotation_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
         self.rotation = self.instance.add_rotation_single_user(
             automatically_after=SECRET_ROTATION_INTERVAL,
-            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            vpc_subnets=rotation_subnets,
+            rotate_immediately_on_update=False,
         )
         secret_rotation_log_group(self, "PostgresRotationLogs", config, self.rotation, encryption_key=props.log_key)
-        if config.operations.backup is not None:
-            self.backup = DatabaseBackup(
+        self.app_user = DatabaseAppUser(
+            self,
+            "AppUser",
+            DatabaseAppUserProps(
+                config=config,
+                instance=self.instance,
+                master_secret=generated_secret,
+                encryption_key=self.encryption_key,
+                log_key=props.log_key,
+                rotation_interval=SECRET_ROTATION_INTERVAL,
+                rotation_subnets=rotation_subnets,
+            ),
+        )
+        self.app_secret = self.app_user.secret
+        self.backup = (
+            DatabaseBackup(
                 self,
                 "Backup",
                 DatabaseBackupProps(
@@ -149,9 +175,66 @@ class DatabaseStack(cdk.Stack):
                     encryption_key=self.encryption_key,
                 ),
             )
+            if config.operations.backup is not None
+            else None
+        )
+        self._create_the_instance_last()
+        off_hours = config.cost_profile.off_hours
+        if off_hours is not None and off_hours.stop_database:
+            self._stop_outside_working_hours(config, off_hours, instance_identifier)
 
         cdk.CfnOutput(self, "DatabaseEndpoint", value=self.instance.db_instance_endpoint_address)
         cdk.CfnOutput(self, "DatabaseSecretArn", value=self.secret.secret_arn)
+        cdk.CfnOutput(self, "DatabaseAppSecretArn", value=self.app_secret.secret_arn)
+
+    def _create_the_instance_last(self) -> None:
+        """Everything of this stack that does not need the instance is created before it: the rotation functions
+        (nested stacks from the Serverless Application Repository, the slowest and most outside-dependent part), the
+        app user's secret, and the backup vault, plan and role. What must follow the instance (the secrets'
+        attachments, the rotation schedules, which rotate nothing at creation, the rotation functions' way to the
+        port, resource policies, the backup selection, whose role has long propagated by then) cannot fail for a
+        reason outside the template, so a first create that fails after the deletion-protected instance exists, which
+        would leave the stack in ROLLBACK_FAILED, is as unlikely as it can be made (README: "First deployment").
+        Only the CloudFormation resource depends on them: the instance's children (its secret, its rotation) must
+        not."""
+        instance = self.instance.node.default_child
+        if not isinstance(instance, rds.CfnDBInstance):
+            raise RuntimeError("the database instance's CloudFormation resource is not where CDK puts it")
+        app_secret = self.app_user.generated_secret.node.default_child
+        if not isinstance(app_secret, cdk.CfnResource):
+            raise RuntimeError("the app user's secret has no CloudFormation resource")
+        instance.node.add_dependency(self.rotation, self.app_user.rotation, app_secret)
+        if self.backup is not None:
+            instance.node.add_dependency(*self.backup.before_the_instance())
+
+    def _stop_outside_working_hours(
+        self, config: EnvironmentConfig, off_hours: OffHoursConfig, identifier: str
+    ) -> None:
+        """Stopped outside working hours (storage is still billed; RDS starts a stopped instance by itself after seven
+        days, longer than any weekend). Both secrets then rotate inside working hours, on the first Monday of each
+        month, leaving an hour after the start and before the stop: a rotation needs the database running."""
+        OffHoursSchedule(
+            self,
+            "OffHours",
+            OffHoursScheduleProps(
+                config=config,
+                off_hours=off_hours,
+                what=f"the {config.name} database",
+                sdk_service="rds",
+                stop_action="stopDBInstance",
+                start_action="startDBInstance",
+                resource_arn=self.instance.instance_arn,
+                target_input={"DbInstanceIdentifier": identifier},
+            ),
+        )
+        first_hour = off_hours.start_hour_utc + 1
+        rules = {
+            "ScheduleExpression": f"cron(0 {first_hour} ? * 2#1 *)",  # 2#1: the first Monday (1 is Sunday)
+            "Duration": f"{off_hours.stop_hour_utc - 1 - first_hour}h",
+        }
+        for schedule in self.node.find_all():
+            if isinstance(schedule, secretsmanager.CfnRotationSchedule):
+                schedule.add_property_override("RotationRules", rules)
 
     def _acknowledge_findings(self, config: EnvironmentConfig) -> None:
         acknowledge(
@@ -174,3 +257,14 @@ class DatabaseStack(cdk.Stack):
                 reason="dev holds only demo data and must be removable with cdk destroy; staging and prod have "
                 "deletion protection.",
             )
+
+
+def _performance_insights(config: EnvironmentConfig, key: kms.IKey) -> dict[str, Any]:
+    """Performance Insights as configured: encrypted with the database's key and kept the free 7 days, or off."""
+    if not config.database.performance_insights:
+        return {"enable_performance_insights": False}
+    return {
+        "enable_performance_insights": True,
+        "performance_insight_encryption_key": key,
+        "performance_insight_retention": rds.PerformanceInsightRetention.DEFAULT,
+    }

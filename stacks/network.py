@@ -13,6 +13,7 @@ from stacks.config import EnvironmentConfig
 from stacks.encryption import EnvironmentKey, EnvironmentKeyProps
 from stacks.log_groups import environment_log_group
 from stacks.monitoring.topic import AlarmTopic, AlarmTopicProps
+from stacks.nat_instances import NatInstances, NatInstancesProps, nat_instance_provider
 
 VPC_CIDR = "10.0.0.0/16"
 
@@ -52,12 +53,15 @@ class NetworkStack(cdk.Stack):
             encryption_key=self.environment_key,
         )
 
+        # NAT gateways, or NAT instances where the cost profile says so (stacks/nat_instances.py).
+        nat_provider = nat_instance_provider(config)
         self.vpc = ec2.Vpc(
             self,
             "Vpc",
             ip_addresses=ec2.IpAddresses.cidr(VPC_CIDR),
             availability_zones=list(config.availability_zones),
             nat_gateways=config.nat_gateways,
+            nat_gateway_provider=nat_provider,
             subnet_configuration=[
                 ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24),
                 ec2.SubnetConfiguration(name="Private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=20),
@@ -75,3 +79,7 @@ class NetworkStack(cdk.Stack):
             # S3 traffic (submission files, image layers from ECR) stays off the NAT gateways.
             gateway_endpoints={"S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)},
         )
+        if nat_provider is not None:
+            NatInstances(
+                self, "NatInstances", NatInstancesProps(config=config, vpc_cidr=VPC_CIDR, provider=nat_provider)
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import Construct
 
+from stacks.certificate import CertificateStack, CertificateStackProps
 from stacks.config import PROJECT, EnvironmentConfig
 from stacks.database import DatabaseStack, DatabaseStackProps
 from stacks.log_groups import rotation_function_name
@@ -14,7 +15,8 @@ from stacks.storage import StorageStack, StorageStackProps
 
 
 class PlatformStage(cdk.Stage):
-    """Network, database and storage (stateful) and the service (stateless) of one environment."""
+    """Network, database and storage (stateful), the certificate (with a domain) and the service (stateless) of one
+    environment."""
 
     def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
         super().__init__(scope, config.stage_id, env=cdk.Environment(account=config.account, region=config.region))
@@ -29,6 +31,12 @@ class PlatformStage(cdk.Stage):
             DatabaseStackProps(config=config, vpc=self.network.vpc, log_key=self.network.environment_key),
         )
         self.storage = StorageStack(self, "Storage", StorageStackProps(config=config))
+        # With a domain, the certificate is validated in a stack of its own before the service stack starts.
+        self.certificate = (
+            CertificateStack(self, "Certificate", CertificateStackProps(domain=config.domain))
+            if config.domain
+            else None
+        )
         self.service = ServiceStack(
             self,
             "Service",
@@ -36,10 +44,15 @@ class PlatformStage(cdk.Stage):
                 config=config,
                 vpc=self.network.vpc,
                 database=self.database.instance,
-                database_secret=self.database.secret,
+                owner_database_secret=self.database.secret,
+                app_database_secret=self.database.app_secret,
                 access_logs_bucket=self.storage.access_logs_bucket,
+                certificate=self.certificate.certificate if self.certificate else None,
                 environment_key=self.network.environment_key,
                 alarm_topic=self.network.alarm_topic,
-                rotation_function_names={"admin": rotation_function_name(self.database.rotation)},
+                rotation_function_names={
+                    "admin": rotation_function_name(self.database.rotation),
+                    "app": rotation_function_name(self.database.app_user.rotation),
+                },
             ),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from aws_cdk import assertions
 
 from platform_app import PlatformApp, build_platform_app, read_repository_context
 from scripts.cloud_assembly import SynthesizedStack, read_stacks
+from scripts.infra_diff.replacement import create_only_properties
 from stacks.config import ENVIRONMENT_NAMES, PlatformConfig, load_platform_config
 from tests.cfn_lint_check import start_cfn_lint
 
@@ -41,7 +43,12 @@ def stage_id(environment: str) -> str:
 
 PIPELINE_STACK = "Pipeline"
 # Tests name stacks "Prod/Service"; staging and prod are synthesized inside the pipeline ("Pipeline/Prod/Service").
-ALL_STACKS = [f"{stage_id(env)}/{kind}" for env in ENVIRONMENT_NAMES for kind in STACK_KINDS] + [PIPELINE_STACK]
+# With a domain, an environment also has a Certificate stack (stacks/certificate.py).
+ALL_STACKS = [
+    *(f"{stage_id(env)}/{kind}" for env in ENVIRONMENT_NAMES for kind in STACK_KINDS),
+    *(f"{config.stage_id}/Certificate" for config in repository_config().environments.values() if config.domain),
+    PIPELINE_STACK,
+]
 
 
 def short_name(display_name: str) -> str:
@@ -80,9 +87,20 @@ def synthesize_platform(outdir: Path) -> SynthesizedPlatform:
     return SynthesizedPlatform(platform=platform, outdir=outdir, stacks=stacks)
 
 
+def _load_the_resource_schemas() -> None:
+    """cfn-lint's resource schemas, which the infrastructure diff reads (create-only properties): about a second to
+    load, paid once per session by whichever diff test comes first."""
+    create_only_properties("AWS::EC2::SecurityGroup")
+
+
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynthesizedPlatform]:
+    # Loaded while the session synthesizes: the main thread then mostly waits on jsii's Node process, which leaves
+    # the interpreter free for the loading thread.
+    schemas = threading.Thread(target=_load_the_resource_schemas, name="resource-schemas", daemon=True)
+    schemas.start()
     platform = synthesize_platform(tmp_path_factory.mktemp("cdk.out"))
+    schemas.join()
     platform.cfn_lint = start_cfn_lint(stack.template_path for stack in platform.stacks.values())
     yield platform
     if platform.cfn_lint.poll() is None:

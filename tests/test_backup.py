@@ -50,7 +50,7 @@ def test_vault_outlives_its_stack_under_the_database_key(synthesized: Synthesize
     (vault,) = synthesized.resources(f"{stage}/Database", "AWS::Backup::BackupVault").values()
     (key_id,) = synthesized.resources(f"{stage}/Database", "AWS::KMS::Key")
 
-    assert vault["DeletionPolicy"] == "Retain"
+    assert (vault["DeletionPolicy"], vault["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
     assert vault["Properties"]["EncryptionKeyArn"] == {"Fn::GetAtt": [key_id, "Arn"]}
     assert vault["Properties"]["BackupVaultName"] == f"competition-platform-{stage.lower()}-database"
 

@@ -197,18 +197,103 @@ def test_misspelt_setting_is_rejected_with_the_allowed_names() -> None:
         load_platform_config(context.get)
 
 
-def test_backup_retention_beyond_the_rds_limit_is_rejected() -> None:
-    message = rejection("prod.database.backupRetentionDays", 36)
+OFF_HOURS = {"startHourUtc": 6, "stopHourUtc": 18, "stopDatabase": True, "stopNatInstances": False}
+# (setting below platform.environments, its bad value, the one line that refuses it without the "platform.environments."
+# prefix): one test each.
+REJECTIONS = [
+    (
+        "prod.database.backupRetentionDays",
+        36,
+        "prod.database.backupRetentionDays = 36: expected a whole number from 1 to 35",
+    ),
+    ("dev.service.maxCount", True, "dev.service.maxCount = true: expected a whole number from 1 to 1000"),
+    ("dev.service.adminEnabled", "yes", 'dev.service.adminEnabled = "yes": expected true or false'),
+    ("prod.service.adminEnabled", DELETE, "prod.service.adminEnabled is missing"),
+    ("dev.database.performanceInsights", None, "dev.database.performanceInsights = null: expected true or false"),
+    (
+        "staging.database.instanceClass",
+        "t4g.small",
+        "staging.database.performanceInsights = true: RDS does not offer Performance Insights on db.t4g.small; set "
+        "it to false or choose a larger class",
+    ),
+    (
+        "staging.domain.hostedZoneId",
+        "Z0123456789PRODUCTION",
+        'staging.domain.hostedZoneId = "Z0123456789PRODUCTION": also the zone of prod, in account 333333333333; a '
+        "hosted zone belongs to one account: give staging a zone of its own in account 222222222222 (such as "
+        "staging.compete.example.com), delegated from the parent zone",
+    ),
+    (
+        "staging.domain.hostedZoneName",
+        "compete.example.com",
+        'staging.domain.hostedZoneName = "compete.example.com": prod has another zone of that name '
+        "(Z0123456789PRODUCTION); public DNS reaches only one of them, so ACM could never validate in the other: give "
+        "staging a zone named after its domain (staging.compete.example.com), delegated from the parent",
+    ),
+    ("prod.costProfile", DELETE, "prod.costProfile is missing"),
+    ("dev.costProfile.nat", "none", 'dev.costProfile.nat = "none": expected one of gateway, instance'),
+    (
+        "dev.costProfile.natInstanceType",
+        DELETE,
+        "dev.costProfile.natInstanceType = null: expected an EC2 instance type such as t4g.nano (required with nat = "
+        '"instance")',
+    ),
+    (
+        "staging.costProfile.natInstanceType",
+        "t4g.nano",
+        'staging.costProfile.natInstanceType = "t4g.nano": only with nat = "instance"',
+    ),
+    ("dev.costProfile.fargateSpot", "yes", 'dev.costProfile.fargateSpot = "yes": expected true or false'),
+    (
+        "dev.costProfile.offHours.stopHourUtc",
+        9,
+        "dev.costProfile.offHours.stopHourUtc = 9: expected a whole number from 10 to 23",
+    ),
+    (
+        "staging.costProfile.offHours",
+        {**OFF_HOURS, "stopNatInstances": True},
+        'staging.costProfile.offHours.stopNatInstances = true: only NAT instances can be stopped (nat = "gateway")',
+    ),
+    (
+        "prod.costProfile",
+        {
+            "nat": "instance",
+            "natInstanceType": "t4g.nano",
+            "fargateSpot": False,
+            "containerInsights": True,
+            "offHours": None,
+        },
+        'prod.costProfile.nat = "instance": production keeps managed NAT gateways (a NAT instance is one machine per '
+        "zone that nobody patches or replaces when it fails)",
+    ),
+    (
+        "prod.costProfile.fargateSpot",
+        True,
+        "prod.costProfile.fargateSpot = true: production runs on on-demand Fargate (Spot tasks are reclaimed at two "
+        "minutes' notice)",
+    ),
+    (
+        "prod.costProfile.containerInsights",
+        False,
+        "prod.costProfile.containerInsights = false: production keeps Container Insights",
+    ),
+    (
+        "prod.costProfile.offHours",
+        OFF_HOURS,
+        "prod.costProfile.offHours: production serves around the clock; set it to null",
+    ),
+    (
+        "dev.costProfile.spot",
+        True,
+        "dev.costProfile.spot is not a known setting; allowed here: containerInsights, fargateSpot, nat, "
+        "natInstanceType, offHours",
+    ),
+]
 
-    assert (
-        message == "platform.environments.prod.database.backupRetentionDays = 36: expected a whole number from 1 to 35"
-    )
 
-
-def test_boolean_where_a_number_belongs_is_rejected() -> None:
-    message = rejection("dev.service.maxCount", True)
-
-    assert message == "platform.environments.dev.service.maxCount = true: expected a whole number from 1 to 1000"
+@pytest.mark.parametrize(("path", "value", "expected"), REJECTIONS, ids=[f"{p}={v!r}"[:60] for p, v, _ in REJECTIONS])
+def test_rejected_value_names_its_key_and_what_is_allowed(path: str, value: Any, expected: str) -> None:
+    assert rejection(path, value) == f"platform.environments.{expected}"
 
 
 def start_app_with_a_bad_account() -> subprocess.Popen[str]:

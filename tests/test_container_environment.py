@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from stacks.config import ENVIRONMENT_NAMES
+from stacks.config import ENVIRONMENT_NAMES, PlatformConfig
 from tests.conftest import SynthesizedPlatform, stage_id
 
 PROBE = Path(__file__).resolve().parent / "settings_probe.py"
@@ -28,6 +28,7 @@ DEPLOY_TIME_VALUES = {
     "DATABASE_NAME": "competitions",
     "DATABASE_USER": "platform_admin",
     "DATABASE_PASSWORD": "password-from-the-rds-secret",
+    "DATABASE_APP_PASSWORD": "first-password-of-the-app-user",
     "DJANGO_SECRET_KEY": "django-secret-key-from-secrets-manager-" + "k" * 26,
     "DATABASE_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:competition-platform/env/database",
     # Dev has no domain: the allowed host and the trusted origin name the load balancer.
@@ -85,10 +86,17 @@ def probed(synthesized: SynthesizedPlatform) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("environment", ENVIRONMENT_NAMES)
 def test_both_tasks_receive_exactly_the_contract(synthesized: SynthesizedPlatform, environment: str) -> None:
-    contract = synthesized.platform.stages[environment].service.container_environment.names
+    contracts = synthesized.platform.stages[environment].service.container_environments
+    received = {task: set(received_variables(synthesized, f"{stage_id(environment)}/{task}")) for task in TASKS}
 
-    for task in TASKS:
-        assert set(received_variables(synthesized, f"{stage_id(environment)}/{task}")) == contract
+    assert received["web"] == contracts.web.names
+    assert received["migrate"] == contracts.migration.names
+    # The two kinds differ only in the database login: the migration task also creates the app user's role.
+    assert received["web"] ^ received["migrate"] == {
+        "DATABASE_SECRET_ARN",
+        "DATABASE_APP_USER",
+        "DATABASE_APP_PASSWORD",
+    }
 
 
 @pytest.mark.parametrize("label", LABELS)
@@ -98,6 +106,19 @@ def test_settings_read_every_variable_the_task_receives(probed: dict[str, dict[s
     unread = set(report["variables"]) - set(report["read"])
 
     assert unread == set(), f"{label}: the stacks set {sorted(unread)}, which settings.py never reads"
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENT_NAMES)
+def test_cookies_are_secure_exactly_where_the_service_speaks_https(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, environment: str
+) -> None:
+    env = config.environment(environment)
+
+    for task in TASKS:
+        variables = received_variables(synthesized, f"{env.stage_id}/{task}")
+        assert variables["DJANGO_SECURE_COOKIES"] == ("true" if env.domain else "false")
+        assert variables["DJANGO_SECURE_SSL_REDIRECT"] == variables["DJANGO_SECURE_COOKIES"]
+        assert variables["DJANGO_ADMIN_ENABLED"] == ("true" if env.service.admin_enabled else "false")
 
 
 @pytest.mark.parametrize("label", LABELS)
@@ -121,7 +142,8 @@ def test_settings_load_as_production_from_the_contract_alone(probed: dict[str, d
         "PASSWORD": variables["DATABASE_PASSWORD"],
     }
     assert settings["DATABASE_OPTIONS"]["sslmode"] == "require"
-    assert settings["DATABASE_SECRET_ARN"] == variables["DATABASE_SECRET_ARN"]
+    # The web task re-reads its rotated login from its secret; the short-lived migration task has no such ARN.
+    assert settings["DATABASE_SECRET_ARN"] == variables.get("DATABASE_SECRET_ARN", "")
     assert (settings["STORAGE_BACKEND"], settings["STORAGE_BUCKET"]) == (
         "storages.backends.s3.S3Storage",
         variables["SUBMISSIONS_BUCKET"],

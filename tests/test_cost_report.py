@@ -12,7 +12,7 @@ from scripts.cost.estimate import Estimate, estimate_environment
 from scripts.cost.price_table import PriceTable, PriceTableError, load_price_table
 from scripts.cost.pricers import PRICERS
 from scripts.cost.report import CATEGORY_ORDER, CostReportError, environment_templates, main
-from stacks.config import ENVIRONMENT_NAMES
+from stacks.config import ENVIRONMENT_NAMES, PlatformConfig
 from tests.conftest import SynthesizedPlatform, stage_id
 
 REGION = "eu-west-1"
@@ -53,41 +53,56 @@ def test_every_resource_of_today_is_priced_free_or_named_as_usage_based(
     result = estimate(environment, templates_of(synthesized, environment), table)
 
     assert result.not_priced == []
-    assert {"NAT gateways", "Public IPv4 addresses", "Load balancer", "Fargate", "RDS"} <= set(result.by_category())
+    nat = "EC2 instances (NAT)" if environment == "dev" else "NAT gateways"
+    assert {nat, "Public IPv4 addresses", "Load balancer", "Fargate", "RDS"} <= set(result.by_category())
     assert set(result.by_category()) <= set(CATEGORY_ORDER)
 
 
-def test_dev_costs_about_what_the_issue_measured(synthesized: SynthesizedPlatform, table: PriceTable) -> None:
-    """Issue 11 puts today's dev at about 150 USD a month."""
+# Issue 11: a dev bill a small team can carry, 45-50 USD a month; the alarms, dashboard and keys of "operators see
+# trouble first" add a few USD on top of what this branch builds, so the lean profile keeps room below the target.
+DEV_TARGET_USD = 50.0
+
+
+def test_the_lean_dev_profile_costs_at_most_the_target(synthesized: SynthesizedPlatform, table: PriceTable) -> None:
     result = estimate("dev", templates_of(synthesized, "dev"), table)
 
-    assert 130 <= result.total <= 170
+    assert result.not_priced == []
+    assert result.total <= DEV_TARGET_USD, f"dev: {result.total:.2f} USD a month"
+
+
+def test_the_assumed_hours_off_are_the_configured_ones(config: PlatformConfig, table: PriceTable) -> None:
+    """The report takes `scheduledZeroHoursPerWeek` off what a schedule stops, without reading cron expressions:
+    it must be what the environment's costProfile.offHours configures."""
+    for environment in ENVIRONMENT_NAMES:
+        off_hours = config.environment(environment).cost_profile.off_hours
+        if off_hours is not None:
+            assert table.assumed("scheduledZeroHoursPerWeek", environment) == off_hours.hours_off_per_week
 
 
 def test_a_nat_gateway_added_to_a_template_moves_the_estimate_by_the_nat_price(
     synthesized: SynthesizedPlatform, table: PriceTable
 ) -> None:
-    templates = templates_of(synthesized, "dev")
-    before = estimate("dev", templates, table)
-    _, nat = only(templates, "Dev/Network", "AWS::EC2::NatGateway")
-    resources(templates, "Dev/Network")["SecondNatGateway"] = copy.deepcopy(nat)
+    templates = templates_of(synthesized, "staging")
+    before = estimate("staging", templates, table)
+    _, nat = only(templates, "Staging/Network", "AWS::EC2::NatGateway")
+    resources(templates, "Staging/Network")["SecondNatGateway"] = copy.deepcopy(nat)
 
-    after = estimate("dev", templates, table)
+    after = estimate("staging", templates, table)
 
     expected = table.hours_per_month * table.price("natGatewayHour") + table.assumed(
-        "natDataGBPerMonth", "dev"
+        "natDataGBPerMonth", "staging"
     ) * table.price("natGatewayDataGB")
     assert after.total - before.total == pytest.approx(expected)
     assert after.by_category()["NAT gateways"] == pytest.approx(2 * before.by_category()["NAT gateways"])
 
 
 def test_multi_az_doubles_the_instance_line(synthesized: SynthesizedPlatform, table: PriceTable) -> None:
-    templates = templates_of(synthesized, "dev")
-    single = instance_line(estimate("dev", templates, table))
-    _, database = only(templates, "Dev/Database", "AWS::RDS::DBInstance")
+    templates = templates_of(synthesized, "staging")
+    single = instance_line(estimate("staging", templates, table))
+    _, database = only(templates, "Staging/Database", "AWS::RDS::DBInstance")
     database["Properties"]["MultiAZ"] = True
 
-    multi = instance_line(estimate("dev", templates, table))
+    multi = instance_line(estimate("staging", templates, table))
 
     assert multi == pytest.approx(2 * single)
     assert single == pytest.approx(table.hours_per_month * 0.072), "db.t4g.medium in eu-west-1"
@@ -149,9 +164,9 @@ def test_fargate_spot_capacity_is_priced_at_spot_prices(synthesized: Synthesized
 def test_scheduled_scale_to_zero_takes_the_assumed_hours_off(
     synthesized: SynthesizedPlatform, table: PriceTable
 ) -> None:
-    templates = templates_of(synthesized, "dev")
-    always_on = fargate(estimate("dev", templates, table))
-    _, target = only(templates, "Dev/Service", "AWS::ApplicationAutoScaling::ScalableTarget")
+    templates = templates_of(synthesized, "staging")
+    always_on = fargate(estimate("staging", templates, table))
+    _, target = only(templates, "Staging/Service", "AWS::ApplicationAutoScaling::ScalableTarget")
     target["Properties"]["ScheduledActions"] = [
         {"ScheduledActionName": "night", "Schedule": "cron(0 19 ? * MON-FRI *)",
          "ScalableTargetAction": {"MinCapacity": 0, "MaxCapacity": 0}},
@@ -159,23 +174,25 @@ def test_scheduled_scale_to_zero_takes_the_assumed_hours_off(
          "ScalableTargetAction": {"MinCapacity": 1, "MaxCapacity": 2}},
     ]  # fmt: skip
 
-    scheduled = fargate(estimate("dev", templates, table))
+    scheduled = fargate(estimate("staging", templates, table))
 
-    assert scheduled == pytest.approx(always_on * (1 - table.assumed("scheduledZeroHoursPerWeek", "dev") / 168))
+    assert scheduled == pytest.approx(always_on * (1 - table.assumed("scheduledZeroHoursPerWeek", "staging") / 168))
 
 
 def test_a_nat_instance_is_priced_with_its_volume_and_public_address(
     synthesized: SynthesizedPlatform, table: PriceTable
 ) -> None:
-    templates = templates_of(synthesized, "dev")
-    network = resources(templates, "Dev/Network")
+    templates = templates_of(synthesized, "staging")
+    network = resources(templates, "Staging/Network")
     public_subnet = next(key for key, value in network.items() if value["Properties"].get("MapPublicIpOnLaunch"))
     network["NatInstance"] = {
         "Type": "AWS::EC2::Instance",
         "Properties": {"InstanceType": "t4g.nano", "SubnetId": {"Ref": public_subnet}, "SourceDestCheck": False},
     }
 
-    lines = [line for line in estimate("dev", templates, table).lines if line.resource == "Dev/Network/NatInstance"]
+    lines = [
+        line for line in estimate("staging", templates, table).lines if line.resource == "Staging/Network/NatInstance"
+    ]
 
     hours = table.hours_per_month
     assert sum(line.monthly_usd for line in lines) == pytest.approx(
@@ -230,3 +247,28 @@ def test_make_cost_prints_a_column_per_environment_and_what_it_could_not_price(
     assert [cell.strip() for cell in header.strip("|").split("|")] == ["USD / month", "dev", "staging", "prod"]
     assert output.count("not priced: none") == 3
     assert "prices of 2026-11-29" in output
+
+
+def scheduled_stop_removed(templates: Templates, stack: str) -> None:
+    for logical_id, resource in list(resources(templates, stack).items()):
+        if resource["Type"] == "AWS::Scheduler::Schedule":
+            del resources(templates, stack)[logical_id]
+
+
+@pytest.mark.parametrize(("stack", "category"), [("Dev/Database", "RDS"), ("Dev/Network", "EC2 instances (NAT)")])
+def test_a_scheduled_stop_takes_the_assumed_hours_off_the_instance(
+    synthesized: SynthesizedPlatform, table: PriceTable, stack: str, category: str
+) -> None:
+    """The database and the NAT instance of the lean dev stop outside working hours (stacks/off_hours.py): their
+    hours (and the NAT instance's public address) are billed only while they run; storage all the time."""
+    templates = templates_of(synthesized, "dev")
+    stopped = estimate("dev", templates, table)
+    scheduled_stop_removed(templates, stack)
+    always_on = estimate("dev", templates, table)
+
+    share = 1 - table.assumed("scheduledZeroHoursPerWeek", "dev") / 168
+    hours_lines = [line for line in always_on.lines if line.category == category and " h x " in line.description]
+    saved = sum(line.monthly_usd for line in hours_lines) * (1 - share)
+    if category == "EC2 instances (NAT)":
+        saved += table.hours_per_month * table.price("publicIpv4Hour") * (1 - share)
+    assert always_on.total - stopped.total == pytest.approx(saved)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import STACK_KINDS, SynthesizedPlatform
+from tests.cross_stack import cross_stack_reference
 
 STAGES = ["Dev", "Staging", "Prod"]
 VIA_SECRETS_MANAGER = {"StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}}
@@ -22,8 +23,8 @@ def refers_to(value: Any, stage: str, logical_id: str) -> bool:
     """A reference to the Network stack's `logical_id`: directly inside that stack, through its output elsewhere."""
     if value == {"Fn::GetAtt": [logical_id, "Arn"]}:
         return True
-    output = value.get("Fn::GetStackOutput", {}) if isinstance(value, dict) else {}
-    return output.get("StackName") == f"{stage}-Network" and logical_id in output.get("OutputName", "")
+    reference = cross_stack_reference(value)
+    return reference is not None and reference[0] == f"{stage}-Network" and logical_id in reference[1]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -43,7 +44,7 @@ def test_environment_key_rotates_and_lets_logs_use_it_only_for_this_accounts_log
     assert logs["Condition"] == {
         "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:eu-west-1:{account}:log-group:*"}
     }
-    assert key["DeletionPolicy"] == ("Delete" if stage == "Dev" else "Retain")
+    assert key["DeletionPolicy"] == ("Delete" if stage == "Dev" else "RetainExceptOnCreate")
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -59,11 +60,12 @@ def test_every_log_group_is_encrypted_with_the_environment_key(
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_secrets_are_encrypted_with_customer_managed_keys(synthesized: SynthesizedPlatform, stage: str) -> None:
-    (database_secret,) = synthesized.resources(f"{stage}/Database", "AWS::SecretsManager::Secret").values()
+    database_secrets = synthesized.resources(f"{stage}/Database", "AWS::SecretsManager::Secret").values()
     (storage_key_id,) = synthesized.resources(f"{stage}/Database", "AWS::KMS::Key")
     (django_key,) = synthesized.resources(f"{stage}/Service", "AWS::SecretsManager::Secret").values()
 
-    assert database_secret["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [storage_key_id, "Arn"]}
+    # Both logins, the owner's and the app user's, under the database's key.
+    assert [s["Properties"]["KmsKeyId"] for s in database_secrets] == [{"Fn::GetAtt": [storage_key_id, "Arn"]}] * 2
     assert refers_to(django_key["Properties"]["KmsKeyId"], stage, environment_key_id(synthesized, stage))
 
 
@@ -90,5 +92,5 @@ def test_every_role_that_reads_a_secret_may_decrypt_it_through_secrets_manager_o
     for role, statements in readers.items():
         (decrypt,) = [s for s in statements if s["Action"] == "kms:Decrypt"]
         assert decrypt["Condition"] == VIA_SECRETS_MANAGER, role
-        outputs = {r["Fn::GetStackOutput"]["OutputName"] for r in decrypt["Resource"]}
+        outputs = {reference[1] for r in decrypt["Resource"] if (reference := cross_stack_reference(r))}
         assert any("StorageKey" in o for o in outputs) and any("EnvironmentKey" in o for o in outputs), role

@@ -17,6 +17,7 @@ from stacks.config import PlatformConfig
 from stacks.config.rds_instances import default_max_connections
 from stacks.monitoring.alarms import OperatorAlarms, OperatorAlarmsProps
 from tests.conftest import SynthesizedPlatform
+from tests.cross_stack import cross_stack_reference
 
 STAGES = ["Dev", "Staging", "Prod"]
 ALERTING_EVERYWHERE = {
@@ -28,6 +29,7 @@ ALERTING_EVERYWHERE = {
     "database-unavailable",
     "database-free-storage",
     "database-admin-secret-rotation",
+    "database-app-secret-rotation",
 }
 CAPACITY = {
     "http-p99-latency",
@@ -64,8 +66,9 @@ def test_every_alarm_notifies_the_environments_topic_when_it_fires_and_when_it_c
     for name, alarm in alarms(synthesized, stage).items():
         for actions in (alarm.get("AlarmActions"), alarm.get("OKActions")):
             assert actions is not None and len(actions) == 1, name
-            output = actions[0]["Fn::GetStackOutput"]
-            assert output["StackName"] == f"{stage}-Network" and topic_id in output["OutputName"], name
+            reference = cross_stack_reference(actions[0])
+            assert reference is not None, name
+            assert reference[0] == f"{stage}-Network" and topic_id in reference[1], name
 
 
 def test_dev_keeps_the_alarms_that_say_something_is_broken(synthesized: SynthesizedPlatform) -> None:
@@ -131,14 +134,16 @@ def test_database_thresholds_follow_the_instance_class_and_storage(
 def test_rotation_alarm_watches_the_function_the_database_stack_deploys(
     synthesized: SynthesizedPlatform, stage: str
 ) -> None:
-    (application,) = synthesized.resources(f"{stage}/Database", "AWS::Serverless::Application").values()
-    function_name = application["Properties"]["Parameters"]["functionName"]
-
-    alarm = alarms(synthesized, stage)["database-admin-secret-rotation"]
-
-    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": function_name}]
+    """One alarm per login: the owner's (`admin`, single-user rotation) and the app user's (alternating users)."""
+    applications = synthesized.resources(f"{stage}/Database", "AWS::Serverless::Application")
     log_groups = synthesized.resources(f"{stage}/Database", "AWS::Logs::LogGroup").values()
-    assert f"/aws/lambda/{function_name}" in {group["Properties"].get("LogGroupName") for group in log_groups}
+
+    for secret, application_id in (("admin", "PostgresRotationSingleUser"), ("app", "AppUserRotation")):
+        (application,) = [a for logical_id, a in applications.items() if logical_id.startswith(application_id)]
+        function_name = application["Properties"]["Parameters"]["functionName"]
+        alarm = alarms(synthesized, stage)[f"database-{secret}-secret-rotation"]
+        assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": function_name}]
+        assert f"/aws/lambda/{function_name}" in {group["Properties"].get("LogGroupName") for group in log_groups}
 
 
 def test_backup_alarm_watches_the_vault_of_the_plan(synthesized: SynthesizedPlatform) -> None:

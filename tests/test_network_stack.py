@@ -26,12 +26,15 @@ def test_vpc_has_public_private_and_isolated_subnets_in_every_configured_zone(
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
-def test_nat_gateway_count_comes_from_config(
+def test_nat_count_and_kind_come_from_config(
     synthesized: SynthesizedPlatform, config: PlatformConfig, environment: str
 ) -> None:
     env = config.environment(environment)
+    instances = env.cost_profile.nat_instances
+    template = synthesized.template(f"{env.stage_id}/Network")
 
-    synthesized.template(f"{env.stage_id}/Network").resource_count_is("AWS::EC2::NatGateway", env.nat_gateways)
+    template.resource_count_is("AWS::EC2::NatGateway", 0 if instances else env.nat_gateways)
+    template.resource_count_is("AWS::EC2::Instance", env.nat_gateways if instances else 0)
 
 
 def test_vpc_uses_the_platform_cidr(synthesized: SynthesizedPlatform) -> None:

@@ -191,7 +191,10 @@ def test_no_buildspec_of_the_pipeline_installs_an_unpinned_package(synthesized: 
         logical_id: p for logical_id, spec in specs.items() for c in commands_of(spec) if (p := unpinned_installs(c))
     }
 
-    assert len(specs) == 7, "Build, SelfMutate, two asset projects, two smoke tests, the permissions check"
+    assert len(specs) == 9, (
+        "Build, SelfMutate, two asset projects, two smoke tests, two termination-protection steps, the "
+        "permissions check"
+    )
     assert sum("install" in c for spec in specs.values() for c in commands_of(spec)) >= 5, "the check saw installs"
     assert problems == {}
 
@@ -204,7 +207,9 @@ def test_every_project_runs_on_a_pinned_image_and_node_tools_on_a_pinned_node(sy
         image = project["Properties"]["Environment"]["Image"]
         assert image in (BUILD_IMAGE, MANAGED_IMAGE.image_id), logical_id
         runs_node_tools = any(
-            re.search(r"\b(npm|npx|cdk|cdk-assets|node)\b", c) for c in commands_of(specs[logical_id])
+            # A command that runs one of them (not a role name such as cdk-hnb659fds-deploy-role-…).
+            re.search(r"(^|[\s;&|(])(npm|npx|cdk|cdk-assets|node)(\s|$)", c)
+            for c in commands_of(specs[logical_id])
         )
         if image == MANAGED_IMAGE.image_id and runs_node_tools:
             assert specs[logical_id]["phases"]["install"]["runtime-versions"] == {"nodejs": NODE_RUNTIME}, logical_id

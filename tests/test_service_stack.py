@@ -48,7 +48,6 @@ def test_deployments_roll_back_on_failure_and_keep_full_capacity(synthesized: Sy
     synthesized.template(f"{stage}/Service").has_resource_properties(
         "AWS::ECS::Service",
         {
-            "LaunchType": "FARGATE",
             "DeploymentConfiguration": {
                 "DeploymentCircuitBreaker": {"Enable": True, "Rollback": True},
                 "MinimumHealthyPercent": 100,
@@ -78,19 +77,65 @@ def test_task_size_comes_from_config(
         assert definition["Memory"] == str(env.service.memory_mib)
 
 
+# Where each task's credentials come from: the web task logs in as the app user, the migration task as the owner
+# (the master user) and learns the app user's first password, to create that role. A secret of the database stack is
+# named in a task definition by its cross-stack reference, which carries the secret attachment's logical id.
+APP_USER_ATTACHMENT = "AppUserSecretAttachment"
+OWNER_ATTACHMENT = "PostgresSecretAttachment"
+TASK_SECRETS = {
+    "web": {**dict.fromkeys(DATABASE_SECRET_FIELDS, APP_USER_ATTACHMENT), "DJANGO_SECRET_KEY": "DjangoSecretKey"},
+    "migrate": {
+        **dict.fromkeys(DATABASE_SECRET_FIELDS, OWNER_ATTACHMENT),
+        "DATABASE_APP_PASSWORD": APP_USER_ATTACHMENT,
+        "DJANGO_SECRET_KEY": "DjangoSecretKey",
+    },
+}
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Prod"])
 @pytest.mark.parametrize("role", ["web", "migrate"])
 def test_credentials_reach_the_container_as_secrets_never_as_environment(
-    synthesized: SynthesizedPlatform, role: str
+    synthesized: SynthesizedPlatform, stage: str, role: str
 ) -> None:
-    container = task_definition(synthesized, "Prod", role)["ContainerDefinitions"][0]
+    container = task_definition(synthesized, stage, role)["ContainerDefinitions"][0]
     secrets = {secret["Name"]: str(secret["ValueFrom"]) for secret in container["Secrets"]}
     environment = {variable["Name"] for variable in container["Environment"]}
 
-    assert set(secrets) == {*DATABASE_SECRET_FIELDS, "DJANGO_SECRET_KEY"}
-    for name, json_field in DATABASE_SECRET_FIELDS.items():
-        assert f"':{json_field}::'" in secrets[name], name
+    assert set(secrets) == set(TASK_SECRETS[role])
+    for name, source in TASK_SECRETS[role].items():
+        assert source in secrets[name], f"{name} must come from {source}"
+    for name, json_field in {**DATABASE_SECRET_FIELDS, "DATABASE_APP_PASSWORD": "password"}.items():
+        if name in secrets:
+            assert f"':{json_field}::'" in secrets[name], name
     assert not environment & set(secrets)
     assert not [name for name in environment if "PASSWORD" in name or name.endswith("SECRET_KEY")]
+
+
+def test_web_task_role_reads_only_the_app_users_secret(synthesized: SynthesizedPlatform) -> None:
+    """The running service can re-read its own rotated login and nothing else: never the owner's."""
+    policies = synthesized.resources("Prod/Service", "AWS::IAM::Policy")
+    (web_policy,) = [policy for logical_id, policy in policies.items() if logical_id.startswith("WebTaskTaskRole")]
+
+    secret_statements = [
+        statement
+        for statement in web_policy["Properties"]["PolicyDocument"]["Statement"]
+        if "secretsmanager:GetSecretValue" in statement["Action"]
+    ]
+
+    assert len(secret_statements) == 1
+    assert APP_USER_ATTACHMENT in str(secret_statements[0]["Resource"])
+    assert OWNER_ATTACHMENT not in str(web_policy)
+
+
+def test_migration_task_role_reads_no_secret(synthesized: SynthesizedPlatform) -> None:
+    """ECS (the execution role) resolves the migration task's secrets at start; the task itself needs none."""
+    policies = synthesized.resources("Prod/Service", "AWS::IAM::Policy")
+
+    migration_policies = [
+        policy for logical_id, policy in policies.items() if logical_id.startswith("MigrationTaskTaskRole")
+    ]
+
+    assert "secretsmanager" not in str(migration_policies)
 
 
 def test_migration_task_runs_migrate_with_the_same_image(synthesized: SynthesizedPlatform) -> None:
@@ -152,6 +197,21 @@ def test_with_a_domain_http_redirects_to_https_with_a_dns_validated_certificate(
         },
     )
     template.has_resource_properties(
+        "AWS::Route53::RecordSet",
+        {"Name": f"{domain.domain_name}.", "Type": "A", "HostedZoneId": domain.hosted_zone_id},
+    )
+
+
+@pytest.mark.parametrize("stage", ["Staging", "Prod"])
+def test_the_certificate_is_validated_in_its_own_stack_before_the_service_stack(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, stage: str
+) -> None:
+    """A validation that never completes (an undelegated zone) rolls back a stack holding nothing protected, and the
+    service stack never starts: it imports the certificate, so CloudFormation deploys it afterwards."""
+    domain = config.environment(stage.lower()).domain
+    assert domain is not None
+
+    synthesized.template(f"{stage}/Certificate").has_resource_properties(
         "AWS::CertificateManager::Certificate",
         {
             "DomainName": domain.domain_name,
@@ -159,10 +219,15 @@ def test_with_a_domain_http_redirects_to_https_with_a_dns_validated_certificate(
             "DomainValidationOptions": [{"DomainName": domain.domain_name, "HostedZoneId": domain.hosted_zone_id}],
         },
     )
-    template.has_resource_properties(
-        "AWS::Route53::RecordSet",
-        {"Name": f"{domain.domain_name}.", "Type": "A", "HostedZoneId": domain.hosted_zone_id},
-    )
+    resources = synthesized.template_json(f"{stage}/Certificate")["Resources"].values()
+    assert {resource["Type"] for resource in resources} == {"AWS::CertificateManager::Certificate"}
+    synthesized.template(f"{stage}/Service").resource_count_is("AWS::CertificateManager::Certificate", 0)
+    (https,) = [
+        listener["Properties"]
+        for listener in synthesized.resources(f"{stage}/Service", "AWS::ElasticLoadBalancingV2::Listener").values()
+        if listener["Properties"]["Port"] == 443
+    ]
+    assert "Certificate" in str(https["Certificates"][0]["CertificateArn"]["Fn::ImportValue"])
 
 
 def test_without_a_domain_the_service_answers_plain_http(synthesized: SynthesizedPlatform) -> None:
@@ -202,8 +267,21 @@ def test_load_balancer_logs_access_and_drops_invalid_headers(synthesized: Synthe
     assert attributes["access_logs.s3.enabled"] == "true"
     assert attributes["access_logs.s3.prefix"] == "alb/prod"
     assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
-    assert attributes["deletion_protection.enabled"] == "true"
     assert balancer["Properties"]["Scheme"] == "internet-facing"
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_no_load_balancer_is_deletion_protected_so_a_failed_first_create_can_roll_back(
+    synthesized: SynthesizedPlatform, stage: str
+) -> None:
+    """CloudFormation cannot delete a protected load balancer: a service stack whose first create fails (a migration,
+    tasks that never turn healthy) would stop in ROLLBACK_FAILED. Production's service stack is termination-
+    protected by the pipeline once it exists instead (test_pipeline_stack.py)."""
+    (balancer,) = synthesized.resources(f"{stage}/Service", "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+    attributes = {item["Key"]: item["Value"] for item in balancer["Properties"]["LoadBalancerAttributes"]}
+
+    assert attributes["deletion_protection.enabled"] == "false"
+    assert synthesized.stacks[f"{stage}/Service"].termination_protection is (stage == "Prod")
 
 
 def test_internet_reaches_only_the_load_balancer_on_80_and_443(synthesized: SynthesizedPlatform) -> None:

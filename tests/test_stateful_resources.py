@@ -24,6 +24,9 @@ DATABASE_SECRET_LOGICAL_IDS = {
     "Prod": "PipelineProdDatabasePostgresSecret02B4C5563fdaad7efa858a3daf9490cf0a702aeb",
 }
 
+# The web service's own login (stacks/database_app_user.py): a construct of its own, so its id has no stage in it.
+APP_USER_LOGIN_LOGICAL_ID = "AppUserSecretE5620901"
+
 
 @pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
 @pytest.mark.parametrize(("kind", "resource_type"), sorted(STATEFUL_LOGICAL_IDS))
@@ -39,4 +42,4 @@ def test_stateful_resource_keeps_its_logical_id(
 def test_database_secret_keeps_its_logical_id(synthesized: SynthesizedPlatform, stage: str) -> None:
     logical_ids = set(synthesized.resources(f"{stage}/Database", "AWS::SecretsManager::Secret"))
 
-    assert logical_ids == {DATABASE_SECRET_LOGICAL_IDS[stage]}
+    assert logical_ids == {DATABASE_SECRET_LOGICAL_IDS[stage], APP_USER_LOGIN_LOGICAL_ID}

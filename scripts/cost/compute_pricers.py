@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from scripts.cost.estimate import Priced, PricingContext
+from scripts.cost.schedules import assumed_running
 
 FARGATE = "Fargate"
 CONTAINER_INSIGHTS = "Container Insights"
-HOURS_PER_WEEK = 168.0
 FARGATE_PROVIDERS = {"FARGATE": "", "FARGATE_SPOT": "Spot"}
 
 
@@ -77,13 +77,7 @@ def _running_hours(context: PricingContext, target: Mapping[str, Any] | None) ->
     actions = (target or {}).get("ScheduledActions", [])
     # A maximum of 0 forces the service to no task (a minimum of 0 alone leaves it to the scaling policies).
     to_zero = [action for action in actions if action.get("ScalableTargetAction", {}).get("MaxCapacity") == 0]
-    if not to_zero:
-        return context.hours, ""
-    zero_hours = context.assumed("scheduledZeroHoursPerWeek")
-    if not 0 <= zero_hours <= HOURS_PER_WEEK:
-        raise ValueError(f"scheduledZeroHoursPerWeek = {zero_hours}: a week has {HOURS_PER_WEEK:g} hours")
-    share = 1 - zero_hours / HOURS_PER_WEEK
-    return context.hours * share, f" (scheduled to zero {zero_hours:g} h/week, assumed)"
+    return assumed_running(context) if to_zero else (context.hours, "")
 
 
 def _split(count: float, strategy: list[Mapping[str, Any]]) -> dict[str, float]:

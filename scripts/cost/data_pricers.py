@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scripts.cost.estimate import Priced, Pricer, PricingContext
+from scripts.cost.schedules import running_hours
 
 RDS = "RDS"
 LOGS = "CloudWatch logs"
@@ -31,6 +32,9 @@ def rds_instance(context: PricingContext, logical_id: str, resource: Mapping[str
         return Priced(not_priced=f"instance class {instance_class} is not in the price table")
     copies = 2 if properties.get("MultiAZ") is True else 1
     deployment = "Multi-AZ (primary and standby)" if copies == 2 else "Single-AZ"
+    # A stopped instance is not billed for its hours (its storage still is).
+    markers: list[str | Mapping[str, str]] = [str(properties.get("DBInstanceIdentifier")), {"Ref": logical_id}]
+    hours, stopped = running_hours(context, "rds:stopDBInstance", markers)
     storage_type = properties.get("StorageType", "gp2")
     if storage_type not in GP_STORAGE:
         return Priced(not_priced=f"storage type {storage_type} is not in the price table")
@@ -39,8 +43,8 @@ def rds_instance(context: PricingContext, logical_id: str, resource: Mapping[str
     lines = [
         (
             RDS,
-            f"{instance_class} {deployment}, {copies} x {context.hours:g} h x {hourly}",
-            copies * context.hours * hourly,
+            f"{instance_class} {deployment}, {copies} x {hours:g} h{stopped} x {hourly}",
+            copies * hours * hourly,
         ),
         (RDS, f"{allocated:g} GB {storage_type} x {copies} x {storage_price}", allocated * copies * storage_price),
     ]

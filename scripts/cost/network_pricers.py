@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scripts.cost.estimate import Priced, PricingContext
+from scripts.cost.schedules import running_hours
 
 NAT = "NAT gateways"
 NAT_INSTANCES = "EC2 instances (NAT)"
@@ -44,13 +45,15 @@ def ec2_instance(context: PricingContext, logical_id: str, resource: Mapping[str
         return Priced(not_priced=f"instance type {instance_type!r} is not in the price table")
     volume_gb = _root_volume_gb(context, properties)
     volume_price = context.price("ebsGp3GbMonth")
+    # A stopped instance is billed for its volume only; its automatic public address is released while it is stopped.
+    hours, stopped = running_hours(context, "ec2:stopInstances", [{"Ref": logical_id}])
     lines = [
-        (NAT_INSTANCES, f"{instance_type}, {context.hours:g} h x {hourly}", context.hours * hourly),
+        (NAT_INSTANCES, f"{instance_type}, {hours:g} h{stopped} x {hourly}", hours * hourly),
         (NAT_INSTANCES, f"{volume_gb:g} GB gp3 root volume x {volume_price}", volume_gb * volume_price),
     ]
     if _has_own_public_ip(context, logical_id, properties):
         ipv4 = context.price("publicIpv4Hour")
-        lines.append((PUBLIC_IPV4, f"instance public IP, {context.hours:g} h x {ipv4}", context.hours * ipv4))
+        lines.append((PUBLIC_IPV4, f"instance public IP, {hours:g} h{stopped} x {ipv4}", hours * ipv4))
     return Priced(lines=tuple(lines))
 
 

@@ -10,12 +10,13 @@ change replaces a resource is read from the CloudFormation resource provider sch
     python -m scripts.infra_diff --base-assembly base.out --head-assembly cdk.out --guard
 
 One module per concern: `comparison` (templates, resource by resource, asset hashes normalized, renames found),
-`replacement` (create-only properties and replacements through references), `access` (IAM statements and
+`replacement` (create-only properties and replacements through references), `cross_stack` (a cross-stack
+reference compared by what it refers to, exports in use that change), `access` (IAM statements and
 security-group rules in words), `guard` (the stateful-resource policy), `report` (terminal summary and Markdown
 comment), `base_synthesis` and `cli`.
 """
 
-from scripts.infra_diff import report
+from scripts.infra_diff import cross_stack, report
 from scripts.infra_diff.base_synthesis import synthesize_ref
 from scripts.infra_diff.cli import main
 from scripts.infra_diff.comparison import compare_assemblies, compare_templates
@@ -48,6 +49,7 @@ __all__ = [
     "compare_templates",
     "conditional_warnings",
     "create_only_properties",
+    "cross_stack",
     "main",
     "markdown_report",
     "report",

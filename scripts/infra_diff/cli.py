@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scripts.infra_diff.base_synthesis import git, synthesize_ref
 from scripts.infra_diff.comparison import compare_assemblies
+from scripts.infra_diff.cross_stack import export_warnings
 from scripts.infra_diff.guard import (
     OVERRIDE_ENV,
     OVERRIDE_LABEL,
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace, base_dir: Path | None, base_label: str) -> int
     head_dir: Path = args.head_assembly
     diffs = compare_assemblies(base_dir, head_dir)
     violations = stateful_violations(diffs)
-    warnings = conditional_warnings(diffs)
+    warnings = [*conditional_warnings(diffs), *export_warnings(base_dir, head_dir)]
     override = bool(args.allow_stateful_replacement)
     print(text_summary(diffs))
     if args.report:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from scripts.cloud_assembly import read_stacks
+from scripts.cloud_assembly import SynthesizedStack, read_stacks
 from scripts.infra_diff.access import iam_details, security_group_details
+from scripts.infra_diff.cross_stack import OutputIndex, canonical_references
 from scripts.infra_diff.model import ResourceChange, StackDiff
 from scripts.infra_diff.replacement import propagate_replacements, property_impact
 from scripts.template_normalization import normalize_logical_id, normalize_template
@@ -171,14 +172,15 @@ def compare_templates(display_name: str, base: dict[str, Any] | None, head: dict
 
 
 def compare_assemblies(base_dir: Path | None, head_dir: Path) -> list[StackDiff]:
-    """Every stack of either assembly, matched by display name. `base_dir=None` means "no stacks yet"."""
-    base = {stack.display_name: stack for stack in read_stacks(base_dir)} if base_dir else {}
-    head = {stack.display_name: stack for stack in read_stacks(head_dir)}
-    return [
-        compare_templates(
-            name,
-            base[name].template() if name in base else None,
-            head[name].template() if name in head else None,
-        )
-        for name in sorted(base.keys() | head.keys())
-    ]
+    """Every stack of either assembly, matched by display name. `base_dir=None` means "no stacks yet".
+
+    Cross-stack references are compared by what they refer to (see cross_stack.py), so a reference that is spelled
+    differently but names the same producer output is no change."""
+    base = _canonical_templates(read_stacks(base_dir)) if base_dir else {}
+    head = _canonical_templates(read_stacks(head_dir))
+    return [compare_templates(name, base.get(name), head.get(name)) for name in sorted(base.keys() | head.keys())]
+
+
+def _canonical_templates(stacks: list[SynthesizedStack]) -> dict[str, dict[str, Any]]:
+    index = OutputIndex.of_assembly(stacks)
+    return {stack.display_name: canonical_references(stack.template(), index) for stack in stacks}

@@ -77,7 +77,11 @@ def _guard_section(violations: Sequence[GuardViolation], override: bool) -> list
 def _warnings_section(warnings: Sequence[GuardViolation]) -> list[str]:
     if not warnings:
         return []
-    lines = ["Stateful resources with conditionally create-only changes (check the resource docs):", ""]
+    lines = [
+        "Warnings (the guard passes): stateful resources with conditionally create-only changes (check the resource "
+        "docs) and exports in use that change (CloudFormation refuses the update):",
+        "",
+    ]
     return lines + [f"- {warning.describe()}" for warning in warnings] + [""]
 
 

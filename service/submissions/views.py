@@ -18,6 +18,7 @@ from core.parsers import FormParser, JSONParser, MultiPartParser
 from core.throttling import PostRateThrottle
 from core.uploads.serializers import file_or_ticket_schema
 from leaderboards.models import Board
+from leaderboards.selectors import with_final_flag
 from leaderboards.visibility import can_see_board
 from teams.models import Team
 
@@ -46,7 +47,7 @@ class SubmissionViewMixin(CompetitionScopedView):
     serializer_class = SubmissionSerializer
 
     def get_queryset(self) -> Any:
-        return submissions_of(self.get_competition())
+        return with_final_flag(submissions_of(self.get_competition()))
 
     def get_serializer_context(self) -> dict[str, Any]:
         show_private = can_see_board(self.authz, self.get_competition(), Board.PRIVATE)
@@ -72,7 +73,7 @@ class SubmissionListView(SubmissionViewMixin):
     )
     def get(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()
-        queryset = submissions_of(competition, status=request.query_params.get("status"))
+        queryset = with_final_flag(submissions_of(competition, status=request.query_params.get("status")))
         visible = self.authz.filter_in_competition(queryset, "list", "submissions", competition)
         page = self.paginate_queryset(visible)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -146,8 +147,9 @@ class SubmissionDetailView(SubmissionObjectView):
         return Response(self.get_serializer(self.get_submission()).data)
 
     @extend_schema(
-        description="Delete a submission (its daily slot stays used); the team's boards fall back to the next best.",
-        responses={204: None, **error_responses(401, 403, 404, 429)},
+        description="Delete a submission (its daily slot stays used); the team's boards fall back to the next best. "
+        "After the end only hosts may (409 `competition_ended` for the team's members).",
+        responses={204: None, **error_responses(401, 403, 404, 409, 429, conflicts=("competition_ended",))},
     )
     def delete(self, request: Request, slug: str, submission_id: int) -> Response:
         submission = self.get_submission()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from stacks.config.cost_profile import load_cost_profile
+from stacks.config.hosted_zones import check_hosted_zones
 from stacks.config.model import (
     CONTEXT_KEY,
     ENVIRONMENT_NAMES,
@@ -57,6 +59,7 @@ def load_platform_config(context: ContextLookup) -> PlatformConfig:
     environments = {
         name: _load_environment(name, environments_reader.child(name), context) for name in ENVIRONMENT_NAMES
     }
+    check_hosted_zones(environments_reader, environments)
     return PlatformConfig(environments=environments, pipeline=pipeline)
 
 
@@ -93,6 +96,7 @@ def _load_environment(name: str, env: Reader, context: ContextLookup) -> Environ
     database = load_database(name, env.child("database"))
     service = load_service(env.child("service"))
     domain = load_domain(env)
+    cost_profile = load_cost_profile(name, env.child("costProfile"))
     operations = load_operations(
         name,
         env.child("operations"),
@@ -117,6 +121,7 @@ def _load_environment(name: str, env: Reader, context: ContextLookup) -> Environ
         database=database,
         service=service,
         domain=domain,
+        cost_profile=cost_profile,
         operations=operations,
     )
 

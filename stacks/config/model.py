@@ -39,6 +39,7 @@ class DatabaseConfig:
     max_allocated_storage_gib: int
     multi_az: bool
     backup_retention_days: int
+    performance_insights: bool
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class ServiceConfig:
     memory_mib: int
     min_count: int
     max_count: int
+    # Whether the service serves the Django admin (DJANGO_ADMIN_ENABLED).
+    admin_enabled: bool
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,36 @@ class DomainConfig:
     domain_name: str
     hosted_zone_id: str
     hosted_zone_name: str
+
+
+@dataclass(frozen=True)
+class OffHoursConfig:
+    """Outside working hours (Monday to Friday, `start_hour_utc` to `stop_hour_utc`; all weekend) the service runs no
+    task, and the database and NAT instances may be stopped."""
+
+    start_hour_utc: int
+    stop_hour_utc: int
+    stop_database: bool
+    stop_nat_instances: bool
+
+    @property
+    def hours_off_per_week(self) -> int:
+        return 7 * 24 - 5 * (self.stop_hour_utc - self.start_hour_utc)
+
+
+@dataclass(frozen=True)
+class CostProfileConfig:
+    """How much an environment spends on availability it may not need (cdk.json `costProfile`)."""
+
+    nat: str  # "gateway" (managed NAT gateways) or "instance" (NatProvider.instance_v2)
+    nat_instance_type: str | None  # with "instance"
+    fargate_spot: bool
+    container_insights: bool
+    off_hours: OffHoursConfig | None
+
+    @property
+    def nat_instances(self) -> bool:
+        return self.nat == "instance"
 
 
 @dataclass(frozen=True)
@@ -66,6 +99,7 @@ class EnvironmentConfig:
     database: DatabaseConfig
     service: ServiceConfig
     domain: DomainConfig | None
+    cost_profile: CostProfileConfig
     operations: OperationsConfig
 
     @property

@@ -14,6 +14,7 @@ from stacks.config.model import (
     DomainConfig,
     ServiceConfig,
 )
+from stacks.config.rds_classes import PERFORMANCE_INSIGHTS_UNSUPPORTED
 from stacks.config.reader import ConfigError, Reader, show
 
 _INSTANCE_CLASS = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
@@ -29,15 +30,22 @@ def load_database(environment: str, database: Reader) -> DatabaseConfig:
     max_allocated = database.integer("maxAllocatedStorageGiB", allocated, RDS_MAX_STORAGE_GIB)
     multi_az = database.boolean("multiAz")
     backup_retention = database.integer("backupRetentionDays", 1, RDS_MAX_BACKUP_RETENTION_DAYS)
+    performance_insights = database.boolean("performanceInsights")
     database.reject_unknown_keys()
     if environment == PRODUCTION and not multi_az:
         raise ConfigError(f"{database.key('multiAz')} = false: production must run the database multi-AZ")
+    if performance_insights and instance_class in PERFORMANCE_INSIGHTS_UNSUPPORTED:
+        raise ConfigError(
+            f"{database.key('performanceInsights')} = true: RDS does not offer Performance Insights on "
+            f"db.{instance_class}; set it to false or choose a larger class"
+        )
     return DatabaseConfig(
         instance_class=instance_class,
         allocated_storage_gib=allocated,
         max_allocated_storage_gib=max_allocated,
         multi_az=multi_az,
         backup_retention_days=backup_retention,
+        performance_insights=performance_insights,
     )
 
 
@@ -58,12 +66,15 @@ def load_service(service: Reader) -> ServiceConfig:
         )
     min_count = service.integer("minCount", 1, 1000)
     max_count = service.integer("maxCount", 1, 1000)
+    admin_enabled = service.boolean("adminEnabled")
     service.reject_unknown_keys()
     if min_count > max_count:
         raise ConfigError(
             f"{service.key('minCount')} = {min_count}: must not exceed {service.key('maxCount')} = {max_count}"
         )
-    return ServiceConfig(cpu=cpu, memory_mib=memory, min_count=min_count, max_count=max_count)
+    return ServiceConfig(
+        cpu=cpu, memory_mib=memory, min_count=min_count, max_count=max_count, admin_enabled=admin_enabled
+    )
 
 
 def _describe_memory(allowed: tuple[int, ...]) -> str:

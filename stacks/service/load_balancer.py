@@ -1,5 +1,5 @@
-"""PublicLoadBalancer: the internet-facing Application Load Balancer, its listeners, and with a domain its DNS-validated
-certificate and DNS record."""
+"""PublicLoadBalancer: the internet-facing Application Load Balancer, its listeners, and with a domain its HTTPS
+listener (with the certificate of the CertificateStack) and DNS record."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ class PublicLoadBalancerProps:
     vpc: ec2.IVpc
     security_group: ec2.SecurityGroup
     access_logs_bucket: s3.IBucket
+    # With a domain: the certificate of the CertificateStack (stacks/certificate.py), validated before this stack.
+    certificate: acm.ICertificate | None
 
 
 class PublicLoadBalancer:
@@ -40,6 +42,7 @@ class PublicLoadBalancer:
         self._scope = scope
         self._config = props.config
         self._security_group = props.security_group
+        self._certificate = props.certificate
         self.load_balancer = elbv2.ApplicationLoadBalancer(
             scope,
             "LoadBalancer",
@@ -48,7 +51,12 @@ class PublicLoadBalancer:
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
             security_group=props.security_group,
             drop_invalid_header_fields=True,
-            deletion_protection=props.config.is_production,
+            # No deletion protection: a first create of this stack that fails (a migration, tasks that never turn
+            # healthy) must be able to roll back, and CloudFormation cannot delete a protected load balancer, which
+            # leaves the stack in ROLLBACK_FAILED. Production's service stack is protected from deletion instead,
+            # by termination protection that the pipeline turns on once the stack exists (README: "Termination
+            # protection").
+            deletion_protection=False,
         )
         self.load_balancer.log_access_logs(props.access_logs_bucket, prefix=f"alb/{props.config.name}")
         domain = props.config.domain
@@ -82,7 +90,10 @@ class PublicLoadBalancer:
             self._security_group.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(80), "HTTP")
             return self.load_balancer.add_listener("Http", port=80, open=False)
 
-        certificate = self._certificate_and_dns_record(self._config.domain)
+        if self._certificate is None:
+            raise ValueError(f"{self._config.name} has a domain but no certificate was given to its load balancer")
+        certificate = self._certificate
+        self._dns_record(self._config.domain)
         self._security_group.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(80), "HTTP redirect")
         self._security_group.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS")
         self.load_balancer.add_listener(
@@ -99,15 +110,9 @@ class PublicLoadBalancer:
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
         )
 
-    def _certificate_and_dns_record(self, domain: DomainConfig) -> acm.Certificate:
+    def _dns_record(self, domain: DomainConfig) -> None:
         zone = route53.HostedZone.from_hosted_zone_attributes(
             self._scope, "Zone", hosted_zone_id=domain.hosted_zone_id, zone_name=domain.hosted_zone_name
-        )
-        certificate = acm.Certificate(
-            self._scope,
-            "Certificate",
-            domain_name=domain.domain_name,
-            validation=acm.CertificateValidation.from_dns(zone),
         )
         route53.ARecord(
             self._scope,
@@ -116,4 +121,3 @@ class PublicLoadBalancer:
             record_name=domain.domain_name,
             target=route53.RecordTarget.from_alias(route53_targets.LoadBalancerTarget(self.load_balancer)),
         )
-        return certificate

@@ -22,12 +22,13 @@ def key_by_arn(scope: Construct, construct_id: str, key: kms.IKey) -> kms.IKey:
 
 
 def secret_by_arn(
-    scope: Construct, construct_id: str, secret: secretsmanager.ISecret
+    scope: Construct, construct_id: str, secret: secretsmanager.ISecret, *, key: kms.IKey | None = None
 ) -> tuple[secretsmanager.ISecret, kms.IKey]:
-    """The secret and its customer-managed key (`<construct_id>Key`), both by ARN."""
+    """The secret and its customer-managed key (`<construct_id>Key`), both by ARN; `key`, a reference this stack
+    already holds to the same key, when several secrets share one."""
     if secret.encryption_key is None:
         raise ValueError(f"{secret.node.path}: the secret has no customer-managed key to grant")
-    key = key_by_arn(scope, f"{construct_id}Key", secret.encryption_key)
+    key = key or key_by_arn(scope, f"{construct_id}Key", secret.encryption_key)
     reference = secretsmanager.Secret.from_secret_attributes(
         scope, construct_id, secret_complete_arn=secret.secret_arn, encryption_key=key
     )

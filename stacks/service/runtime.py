@@ -50,13 +50,25 @@ class ServiceRuntime:
         self.encryption_key = props.encryption_key
         config = props.config
         self.cluster_name = config.resource_name()
+        profile = config.cost_profile
         self.cluster = ecs.Cluster(
             scope,
             "Cluster",
             cluster_name=self.cluster_name,
             vpc=props.vpc,
-            container_insights_v2=ecs.ContainerInsights.ENABLED,
+            container_insights_v2=(
+                ecs.ContainerInsights.ENABLED if profile.container_insights else ecs.ContainerInsights.DISABLED
+            ),
+            # FARGATE and FARGATE_SPOT as capacity providers, for a service that runs on Spot (the cost profile).
+            enable_fargate_capacity_providers=profile.fargate_spot or None,
         )
+        if not profile.container_insights:
+            acknowledge(
+                self.cluster,
+                "AwsSolutions-ECS4",
+                reason=f"{config.name} turns Container Insights off by its cost profile (about 9 USD a month of "
+                "metrics); the loader refuses that in production.",
+            )
         self.image_asset = ecr_assets.DockerImageAsset(
             scope,
             "Image",

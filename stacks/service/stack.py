@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aws_cdk as cdk
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
@@ -21,7 +22,7 @@ from stacks.config import EnvironmentConfig
 from stacks.edge.waf import WebApplicationFirewall, WebApplicationFirewallProps
 from stacks.migrations import DatabaseMigrations, DatabaseMigrationsProps
 from stacks.monitoring.service_monitoring import ServiceMonitoring, ServiceMonitoringProps
-from stacks.service.container_environment import ContainerEnvironmentProps, container_environment
+from stacks.service.container_environment import ContainerEnvironmentProps, container_environments
 from stacks.service.deployment_alarms import DeploymentAlarms, DeploymentAlarmsProps, deployment_alarm_names
 from stacks.service.load_balancer import PublicLoadBalancer, PublicLoadBalancerProps
 from stacks.service.references import grant_decrypt_via_secrets_manager, key_by_arn, secret_by_arn
@@ -35,8 +36,10 @@ class ServiceStackProps:
     config: EnvironmentConfig
     vpc: ec2.IVpc
     database: rds.DatabaseInstance
-    database_secret: secretsmanager.ISecret
+    owner_database_secret: secretsmanager.ISecret  # migrations connect as the owner (the master user)
+    app_database_secret: secretsmanager.ISecret  # the service connects as the app user
     access_logs_bucket: s3.IBucket
+    certificate: acm.ICertificate | None  # with a domain, from the CertificateStack
     environment_key: kms.IKey  # log groups and the Django key (stacks/encryption.py)
     alarm_topic: sns.ITopic
     rotation_function_names: Mapping[str, str]  # the database secrets' rotation functions, by secret
@@ -53,12 +56,17 @@ class ServiceStack(cdk.Stack):
             scope,
             construct_id,
             description="Competition platform: ECS Fargate service behind a load balancer",
+            # Production's entry point: protected from deletion as a stack, not by the load balancer's own deletion
+            # protection, which would leave a failed first create in ROLLBACK_FAILED (stacks/service/load_balancer.py).
+            termination_protection=props.config.is_production,
         )
         config = props.config
         self.config = config
         # By ARN: grants on them stay in this stack (stacks/service/references.py says why).
         environment_key = key_by_arn(self, "EnvironmentKey", props.environment_key)
-        database_secret, database_secret_key = secret_by_arn(self, "DatabaseSecret", props.database_secret)
+        # Both database logins are encrypted with the database's key: one reference to it serves both.
+        owner_secret, database_key = secret_by_arn(self, "DatabaseSecret", props.owner_database_secret)
+        app_secret, _ = secret_by_arn(self, "AppDatabaseSecret", props.app_database_secret, key=database_key)
         self.runtime = ServiceRuntime(
             self, ServiceRuntimeProps(config=config, vpc=props.vpc, encryption_key=environment_key)
         )
@@ -72,17 +80,19 @@ class ServiceStack(cdk.Stack):
                 vpc=props.vpc,
                 security_group=self.security_groups.load_balancer,
                 access_logs_bucket=props.access_logs_bucket,
+                certificate=props.certificate,
             ),
         )
         self.service_url = self.load_balancer.url
         # By name, not by reference: the service stack needs nothing from the storage stack's outputs for it.
         submissions_bucket = s3.Bucket.from_bucket_name(self, "SubmissionsBucket", config.submissions_bucket_name)
-        self.container_environment = container_environment(
+        self.container_environments = container_environments(
             ContainerEnvironmentProps(
                 config=config,
                 public_host=self.load_balancer.public_host,
                 service_url=self.service_url,
-                database_secret=database_secret,
+                owner_database_secret=owner_secret,
+                app_database_secret=app_secret,
                 django_secret_key=self.runtime.django_secret_key,
                 submissions_bucket=submissions_bucket,
             )
@@ -92,10 +102,10 @@ class ServiceStack(cdk.Stack):
             WebServiceProps(
                 config=config,
                 runtime=self.runtime,
-                container_environment=self.container_environment,
+                container_environment=self.container_environments.web,
                 security_group=self.security_groups.tasks,
                 submissions_bucket=submissions_bucket,
-                database_secret=database_secret,
+                database_secret=app_secret,
                 deployment_alarm_names=deployment_alarm_names(config),
             ),
         )
@@ -110,7 +120,7 @@ class ServiceStack(cdk.Stack):
             ),
         )
         for role in self._secret_readers():
-            grant_decrypt_via_secrets_manager(role, environment_key, database_secret_key)
+            grant_decrypt_via_secrets_manager(role, environment_key, database_key)
         self.firewall = self._firewall()
         self.monitoring = self._monitoring(props, target_group)
 
@@ -124,7 +134,7 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(self, "ContainerLogGroupName", value=self.runtime.log_group.log_group_name)
 
     def _migrations(self) -> DatabaseMigrations:
-        """Runs the migration task (same image, environment and secrets as the web task) before the service is
+        """Runs the migration task (same image as the web task; the owner's database login) before the service is
         updated."""
         return DatabaseMigrations(
             self,
@@ -135,8 +145,8 @@ class ServiceStack(cdk.Stack):
                 task_definition=self.migration_task_definition,
                 image=self.runtime.image,
                 image_version=self.runtime.image_asset.asset_hash,
-                environment=self.container_environment.environment,
-                secrets=self.container_environment.secrets,
+                environment=self.container_environments.migration.environment,
+                secrets=self.container_environments.migration.secrets,
                 log_group=self.runtime.log_group,
                 log_key=self.runtime.encryption_key,
                 subnets=TASK_SUBNETS,

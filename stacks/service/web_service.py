@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import aws_cdk as cdk
+from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -14,6 +15,7 @@ from constructs import Construct
 
 from stacks.config import EnvironmentConfig
 from stacks.nag import acknowledge, iam5
+from stacks.off_hours import WORKING_DAYS
 from stacks.service.container_environment import ContainerEnvironment
 from stacks.service.load_balancer import CONTAINER_PORT
 from stacks.service.runtime import ServiceRuntime
@@ -30,7 +32,7 @@ class WebServiceProps:
     container_environment: ContainerEnvironment
     security_group: ec2.SecurityGroup
     submissions_bucket: s3.IBucket
-    database_secret: secretsmanager.ISecret
+    database_secret: secretsmanager.ISecret  # the app user's: the only secret the task role may read
     deployment_alarm_names: list[str]
 
 
@@ -71,6 +73,12 @@ class WebService:
             health_check_grace_period=cdk.Duration.seconds(60),
             propagate_tags=ecs.PropagatedTagSource.SERVICE,
             enable_ecs_managed_tags=True,
+            # Spot where the cost profile allows it: a reclaimed task is replaced like a failed one.
+            capacity_provider_strategies=(
+                [ecs.CapacityProviderStrategy(capacity_provider="FARGATE_SPOT", weight=1)]
+                if config.cost_profile.fargate_spot
+                else None
+            ),
         )
 
     def scale_on(self, target_group: elbv2.ApplicationTargetGroup) -> None:
@@ -91,6 +99,25 @@ class WebService:
             scale_in_cooldown=cdk.Duration.minutes(5),
             scale_out_cooldown=cdk.Duration.minutes(1),
         )
+        off_hours = self._config.cost_profile.off_hours
+        if off_hours is not None:
+            # No task outside working hours (a maximum of 0 holds against the scaling policies); the configured
+            # bounds again from the start of the day.
+            for action_id, hour, low, high in (
+                ("StopOutsideWorkingHours", off_hours.stop_hour_utc, 0, 0),
+                (
+                    "StartForWorkingHours",
+                    off_hours.start_hour_utc,
+                    self._config.service.min_count,
+                    self._config.service.max_count,
+                ),
+            ):
+                scaling.scale_on_schedule(
+                    action_id,
+                    schedule=appscaling.Schedule.cron(minute="0", hour=str(hour), week_day=WORKING_DAYS),
+                    min_capacity=low,
+                    max_capacity=high,
+                )
 
     def _grant_task_access(self, submissions_bucket: s3.IBucket, database_secret: secretsmanager.ISecret) -> None:
         """The web task reads, writes and deletes submission files, and nothing else in S3; the migration task

@@ -33,6 +33,6 @@ def rows_to_files(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("competitions", "0002_ground_truth_file")]
+    dependencies = [("competitions", "0003_ground_truth_file")]
 
     operations = [migrations.RunPython(rows_to_files, migrations.RunPython.noop, elidable=True)]

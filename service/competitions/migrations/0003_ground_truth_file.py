@@ -9,7 +9,7 @@ import competitions.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("competitions", "0001_initial"),
+        ("competitions", "0002_final_submissions_limit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

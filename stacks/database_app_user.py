@@ -1,0 +1,79 @@
+"""DatabaseAppUser: the web service's own PostgreSQL login, with least privilege and alternating-users rotation.
+
+The service does not connect as the master user (the owner of the schema, which migrations keep using). It connects
+as `app`, a login role the migration task creates if it is missing (from this secret's first password) and grants
+DML on every table and sequence of the schema. Rotation alternates between `app` and `app_clone`: the rotation
+function logs in with the master secret, creates the clone once with `GRANT app TO app_clone`, and from then on
+changes the password of whichever of the two is not current, so connections opened with the other keep working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_rds as rds
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from stacks.config import EnvironmentConfig
+from stacks.log_groups import secret_rotation_log_group
+from stacks.removal_policies import retained_outside_dev
+
+# The base role; the rotation's clone is `app_clone`. Grants go to the base role, which the clone inherits.
+APP_USER = "app"
+# RDS's default for generated database passwords (rds.DatabaseSecret): characters a connection string or shell
+# would need to escape. The rotation generates new passwords with the same rule.
+EXCLUDED_CHARACTERS = " %+~`#$&*()|[]{}:;<>?!'/@\"\\"
+
+
+@dataclass(frozen=True)
+class DatabaseAppUserProps:
+    config: EnvironmentConfig
+    instance: rds.DatabaseInstance
+    # The generated master secret itself, not its attachment to the instance: the same ARN, but no dependency on the
+    # instance, so that this secret and its rotation function can be created before the instance (stacks/database.py).
+    master_secret: secretsmanager.ISecret
+    encryption_key: kms.IKey  # the database's key, which encrypts the master secret too
+    log_key: kms.IKey  # the environment's key: the rotation function's log group
+    rotation_interval: cdk.Duration
+    rotation_subnets: ec2.SubnetSelection
+
+
+class DatabaseAppUser(Construct):
+    """The app user's secret (username, password, and the instance's host, port and database once attached), and
+    its rotation."""
+
+    def __init__(self, scope: Construct, construct_id: str, props: DatabaseAppUserProps) -> None:
+        super().__init__(scope, construct_id)
+        self.generated_secret = rds.DatabaseSecret(
+            self,
+            "Secret",
+            username=APP_USER,
+            # The multi-user rotation reads `masterarn` from the secret to log in as the master user.
+            master_secret=props.master_secret,
+            secret_name=props.config.secret_name("database-app"),
+            exclude_characters=EXCLUDED_CHARACTERS,
+            encryption_key=props.encryption_key,
+        )
+        self.generated_secret.apply_removal_policy(retained_outside_dev(props.config))
+        # Adds host, port, dbname and engine to the secret: the web task reads all of its DATABASE_* from it.
+        self.secret = self.generated_secret.attach(props.instance)
+        self.rotation = secretsmanager.SecretRotation(
+            self,
+            "Rotation",
+            application=secretsmanager.SecretRotationApplication.POSTGRES_ROTATION_MULTI_USER,
+            secret=self.secret,
+            master_secret=props.master_secret,
+            target=props.instance,
+            vpc=props.instance.vpc,
+            vpc_subnets=props.rotation_subnets,
+            exclude_characters=EXCLUDED_CHARACTERS,
+            automatically_after=props.rotation_interval,
+            # The role exists only once the first deployment's migration task has created it, after this stack:
+            # rotating when the schedule is created would run before that, and fail.
+            rotate_immediately_on_update=False,
+        )
+        secret_rotation_log_group(self, "RotationLogs", props.config, self.rotation, encryption_key=props.log_key)
