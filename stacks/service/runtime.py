@@ -27,6 +27,9 @@ IMAGE_EXCLUDES = [
     "**/__pycache__",
     "**/*.pyc",
     ".pytest_cache",
+    # hypothesis's example database, written by the service's tests (make test runs before make synth in the
+    # pipeline): in the image's hash it would make a new image, and a migration run, of every build.
+    ".hypothesis",
     "tests",
     "benchmarks",
     "media",
