@@ -27,7 +27,7 @@ INFRA_CODE := app.py platform_app.py stacks pipeline scripts
 BASE ?= origin/main
 INFRA_DIFF_REPORT := cdk.out/infra-diff.md
 
-.PHONY: help install synth test test-infra test-service lint lint-workflows format snapshot-update diff guard \
+.PHONY: help install synth test test-infra test-service test-client lint lint-workflows format snapshot-update diff guard \
 	migration-check cost lock bench bench-scoring run-service clean
 
 help: ## List the targets
@@ -50,7 +50,7 @@ synth: install ## Synthesize every stack into cdk.out/ (cdk-nag runs) and print 
 	cdk synth --quiet
 	python -m scripts.synth_summary cdk.out
 
-test: install test-infra test-service ## Run every test (infrastructure and service)
+test: install test-infra test-service test-client ## Run every test (infrastructure, service and client)
 
 test-infra: install ## Infrastructure tests: snapshots, assertions, cdk-nag, cfn-lint, configuration
 	pytest tests $(call junit,infra)
@@ -58,12 +58,16 @@ test-infra: install ## Infrastructure tests: snapshots, assertions, cdk-nag, cfn
 test-service: install ## Service tests on a throwaway PostgreSQL 15 cluster
 	cd service && pytest $(call junit,service)
 
-lint: install ## ruff (security, complexity), format check, mypy and import layers of infra code and service, file lengths, workflows
+test-client: install ## The participants' client (client/) against a fake service
+	cd client && pytest $(call junit,client)
+
+lint: install ## ruff (security, complexity), format check, mypy and import layers of infra code, service and client, file lengths, workflows
 	ruff check .
 	ruff format --check .
 	mypy $(INFRA_CODE)
 	lint-imports --config .importlinter --cache-dir .cache/import-linter --no-logo
 	cd service && mypy --config-file mypy.ini . && lint-imports --config .importlinter --no-cache
+	cd client && mypy
 	python -m scripts.file_lengths
 	python -m scripts.lint_workflows
 

@@ -33,6 +33,8 @@ class AuditAction(StrEnum):
     TEAM_LEAVE = "team.leave"
     SUBMISSION_CREATE = "submission.create"
     SUBMISSION_DELETE = "submission.delete"
+    SUBMISSION_FINAL_MARK = "submission.final.mark"
+    SUBMISSION_FINAL_UNMARK = "submission.final.unmark"
     ROLE_BINDING_CREATE = "rolebinding.create"
     ROLE_BINDING_UPDATE = "rolebinding.update"  # Django admin only
     ROLE_BINDING_DELETE = "rolebinding.delete"

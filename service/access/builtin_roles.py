@@ -59,10 +59,10 @@ BUILTIN_ROLES: dict[str, RoleSpec] = {
         bindable_scopes=["competition"],
     ),
     TEAM_MEMBER: RoleSpec(
-        description="Bound automatically on joining a team: the team's submissions.",
+        description="Bound automatically on joining a team: the team's submissions (update: marking them final).",
         rules=[
             {"resources": ["teams"], "verbs": ["get", "leave"]},
-            {"resources": ["submissions"], "verbs": ["get", "list", "create", "delete"]},
+            {"resources": ["submissions"], "verbs": ["get", "list", "create", "update", "delete"]},
         ],
         bindable_scopes=["team"],
         managed=True,

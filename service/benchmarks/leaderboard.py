@@ -15,6 +15,7 @@ Prints a table and writes ``benchmarks/RESULTS.md``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import random
@@ -25,16 +26,16 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from devtools.throwaway_postgres import ThrowawayPostgres
 
+from .leaderboard_seed import GROUND_TRUTH_ROWS, SLUG, Seeded, create_database, seed
+
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = SERVICE_DIR / "benchmarks" / "RESULTS.md"
-GROUND_TRUTH_ROWS = 1000
-SLUG = "bench"
 
 
 @dataclass
@@ -65,6 +66,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="leaderboard requests measured")
     parser.add_argument("--upload-requests", type=int, default=50, help="submission uploads measured")
     parser.add_argument("--naive-requests", type=int, default=5, help="naive leaderboard requests measured")
+    parser.add_argument("--limit-requests", type=int, default=4, help="changes of the final submissions limit")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the figures")
     parser.add_argument("--seed", type=int, default=20261125)
     return parser.parse_args(argv)
@@ -83,6 +85,8 @@ def configure_django(cluster: ThrowawayPostgres, media_root: str) -> None:
             "DATABASE_USER": "app",
             "DATABASE_PASSWORD": "",
             "THROTTLE_SUBMISSIONS": "1000000/minute",
+            # The naive comparison makes 10,000 queries in one request: more than the production budget allows.
+            "DATABASE_REQUEST_BUDGET_MS": "120000",
         }
     )
     os.environ.pop("SUBMISSIONS_BUCKET", None)
@@ -98,121 +102,6 @@ def configure_django(cluster: ThrowawayPostgres, media_root: str) -> None:
             "OPTIONS": {"location": media_root},
         },
     }
-
-
-def create_database(cluster: ThrowawayPostgres) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=cluster.socket_dir, port=cluster.port, user="app", dbname="postgres", autocommit=True
-    ) as conn:
-        conn.execute("CREATE DATABASE bench")
-
-
-@dataclass
-class Seeded:
-    competition_id: int
-    caller_id: int
-    caller_team_id: int
-    seconds: float
-
-
-def seed(teams: int, submissions: int, rng: random.Random) -> Seeded:
-    """Users, one competition with ground truth, teams (COPY), submissions (COPY), then the board (SQL)."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-
-    from access.builtin_roles import TEAM_MEMBER
-    from access.models import Role, RoleBinding, Scope
-    from competitions.models import Competition, GroundTruth, Metric
-    from teams.models import Team, TeamMembership
-
-    started = time.perf_counter()
-    user_model = get_user_model()
-    caller = user_model.objects.create_user("caller", password="caller-password")  # noqa: S106
-    bulk = user_model.objects.create_user("bulk", password="bulk-password")  # noqa: S106
-    now = datetime.now(tz=UTC)
-    competition = Competition.objects.create(
-        slug=SLUG,
-        title="Benchmark",
-        starts_at=now - timedelta(days=60),
-        ends_at=now + timedelta(days=30),
-        metric=Metric.RMSE,
-        daily_submission_limit=1_000_000,
-        max_team_size=5,
-    )
-    rows = {
-        f"id{i:05d}": [round(rng.uniform(0, 10), 3), "Public" if i % 3 else "Private"] for i in range(GROUND_TRUTH_ROWS)
-    }
-    GroundTruth.objects.create(
-        competition=competition,
-        rows=rows,
-        public_rows=sum(1 for _, usage in rows.values() if usage == "Public"),
-        private_rows=sum(1 for _, usage in rows.values() if usage == "Private"),
-    )
-    created = now - timedelta(days=59)
-    with connection.cursor() as cursor:
-        raw = cursor.connection
-        with raw.cursor().copy(
-            "COPY teams_team (competition_id, name, invite_code, created_at, created_by_id) FROM STDIN"
-        ) as copy:
-            for index in range(teams):
-                copy.write_row((competition.pk, f"Team {index:05d}", secrets.token_urlsafe(9), created, bulk.pk))
-        team_ids = list(Team.objects.filter(competition=competition).order_by("id").values_list("id", flat=True))
-        skill = {team_id: rng.uniform(0.5, 3.0) for team_id in team_ids}
-        window = int(timedelta(days=59).total_seconds())
-        raw.execute("SET session_replication_role = replica")  # the rows are valid by construction: skip FK triggers
-        with raw.cursor().copy(
-            "COPY submissions_submission (competition_id, team_id, submitted_by_id, file, original_name,"
-            " row_count, status, public_score, private_score, error, created_at, scored_at) FROM STDIN"
-        ) as copy:
-            for index in range(submissions):
-                team_id = team_ids[index % len(team_ids)]
-                public = round(skill[team_id] + abs(rng.gauss(0, 0.3)), 3)  # 3 decimals: plenty of ties
-                private = round(public + rng.gauss(0, 0.1), 3)
-                at = created + timedelta(seconds=rng.randrange(window))
-                copy.write_row(
-                    (
-                        competition.pk,
-                        team_id,
-                        bulk.pk,
-                        f"bench/{index}.csv",
-                        "predictions.csv",
-                        GROUND_TRUTH_ROWS,
-                        "scored",
-                        public,
-                        abs(private),
-                        "",
-                        at,
-                        at,
-                    )
-                )
-        raw.execute("SET session_replication_role = origin")
-        direction = "DESC" if competition.higher_is_better else "ASC"
-        sign = "" if competition.higher_is_better else "-"
-        for board, field in (("public", "public_score"), ("private", "private_score")):
-            cursor.execute(
-                "INSERT INTO leaderboards_leaderboardentry"  # noqa: S608 - fixed identifiers
-                " (competition_id, team_id, board, submission_id, score, sort_key, submitted_at)"
-                " SELECT DISTINCT ON (team_id) competition_id, team_id, %s, id,"
-                f" {field}, {sign}{field}, created_at"
-                " FROM submissions_submission WHERE competition_id = %s AND status = 'scored'"
-                f" ORDER BY team_id, {field} {direction}, created_at, id",
-                [board, competition.pk],
-            )
-    caller_team_id = team_ids[len(team_ids) // 2]
-    membership = TeamMembership.objects.create(team_id=caller_team_id, competition=competition, user=caller)
-    RoleBinding.objects.create(
-        role=Role.objects.get(name=TEAM_MEMBER),
-        user=caller,
-        scope=Scope.TEAM,
-        competition=competition,
-        team_id=caller_team_id,
-        membership=membership,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    return Seeded(competition.pk, caller.pk, caller_team_id, time.perf_counter() - started)
 
 
 class QueryCounter:
@@ -261,6 +150,13 @@ def check_same_answers(client: Any, pages: list[int]) -> None:
             raise SystemExit("the implementations disagree on the caller's rank")
 
 
+def caller_submission(seeded: Seeded) -> int:
+    """One of the caller's team's submissions (all of them are scored)."""
+    from submissions.models import Submission
+
+    return int(Submission.objects.filter(team_id=seeded.caller_team_id).values_list("pk", flat=True).first() or 0)
+
+
 def predictions_file(rng: random.Random) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -295,6 +191,7 @@ def run(args: argparse.Namespace) -> str:
             check_same_answers(client, sorted({1, 2, last_page}))
 
             board = f"/api/v1/competitions/{SLUG}/leaderboard/"
+            private_board = f"{board}?board=private"
             results = [
                 measure("leaderboard, page 1", args.requests, lambda i: client.get(board)),
                 measure(
@@ -308,6 +205,27 @@ def run(args: argparse.Namespace) -> str:
                     lambda i: client.get(f"{board}?page={last_page}"),
                 ),
             ]
+            host = APIClient()
+            host.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user_id=seeded.host_id).key}")
+            results.append(measure("private board, page 1 (host)", args.requests, lambda i: host.get(private_board)))
+            final = f"/api/v1/competitions/{SLUG}/submissions/{caller_submission(seeded)}/final/"
+            results.append(
+                measure(
+                    "final submission, mark or unmark (alternating)",
+                    max(10, args.requests // 4),
+                    lambda i: client.delete(final) if i % 2 else client.post(final),
+                )
+            )
+            competition = f"/api/v1/competitions/{SLUG}/"
+            limits = itertools.cycle([3, 2])  # each request a change (the warm-up's included)
+            results.append(
+                measure(
+                    "final submissions limit changed (every private entry rebuilt)",
+                    args.limit_requests,
+                    lambda i: host.patch(competition, {"final_submissions_limit": next(limits)}, format="json"),
+                    warmup=1,
+                )
+            )
             make_upload = predictions_file(rng)
             uploads = f"/api/v1/competitions/{SLUG}/submissions/"
             results.append(

@@ -11,6 +11,8 @@ class CompetitionAdmin(admin.ModelAdmin[Competition]):
     list_filter = ["visibility", "metric"]
     search_fields = ["slug", "title"]
     raw_id_fields = ["created_by"]
+    # Changed through the API only: a change rebuilds the private board (services.update_competition).
+    readonly_fields = ["final_submissions_limit"]
 
 
 @admin.register(GroundTruth)

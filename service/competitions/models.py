@@ -48,6 +48,14 @@ class Competition(models.Model):
         default=5, validators=[MinValueValidator(1)], help_text="Submissions allowed per team per UTC day."
     )
     max_team_size = models.PositiveIntegerField(default=4, validators=[MinValueValidator(1)])
+    # A database default too: during a rolling deploy the previous release inserts competitions without it.
+    final_submissions_limit = models.PositiveIntegerField(
+        default=2,
+        db_default=2,
+        validators=[MinValueValidator(1)],
+        help_text="Submissions a team may mark as final; the private board ranks each team by the best of "
+        "them (or, when it marked none, of its best public scores, this many).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -62,6 +70,9 @@ class Competition(models.Model):
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="competition_ends_after_start"),
             models.CheckConstraint(condition=Q(daily_submission_limit__gte=1), name="competition_daily_limit_positive"),
             models.CheckConstraint(condition=Q(max_team_size__gte=1), name="competition_team_size_positive"),
+            models.CheckConstraint(
+                condition=Q(final_submissions_limit__gte=1), name="competition_final_submissions_limit_positive"
+            ),
         ]
 
     def __str__(self) -> str:

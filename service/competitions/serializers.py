@@ -32,6 +32,7 @@ class CompetitionSerializer(serializers.ModelSerializer[Competition]):
             "higher_is_better",
             "daily_submission_limit",
             "max_team_size",
+            "final_submissions_limit",
             "has_ground_truth",
             "created_at",
         ]

@@ -17,6 +17,7 @@ from core.errors import Conflict, DomainError, NotFound
 from .csv_files import CsvProblem
 from .ground_truth import parse_ground_truth
 from .models import Competition, GroundTruth
+from .signals import final_submissions_limit_changed
 
 # What the API says of a taken slug (DRF's unique validator says the same); slugs are one global namespace.
 SLUG_TAKEN = "competition with this slug already exists."
@@ -34,6 +35,7 @@ class CompetitionFields:
     metric: str | None = None
     daily_submission_limit: int | None = None
     max_team_size: int | None = None
+    final_submissions_limit: int | None = None
 
     def given(self) -> dict[str, object]:
         return {name: value for name, value in asdict(self).items() if value is not None}
@@ -81,15 +83,26 @@ def _require_metric_unfrozen(competition: Competition, metric: str | None) -> No
 def update_competition(
     *, authorized: AuthorizedAction, competition: Competition, changes: CompetitionFields
 ) -> Competition:
-    # The row lock orders this after (or before) a ground-truth upload, which takes it too.
-    locked = Competition.objects.select_for_update().filter(pk=competition.pk).first()
+    # The row lock orders this after (or before) a ground-truth upload, which takes it too. NO KEY UPDATE: writers
+    # of rows that refer to the competition (their foreign-key checks take KEY SHARE) go on while it is held, and a
+    # change of the final submissions limit waits for their teams' locks below it.
+    locked = Competition.objects.select_for_update(no_key=True).filter(pk=competition.pk).first()
     if locked is None:
         raise NotFound()
     _require_metric_unfrozen(locked, changes.metric)
+    limit_changes = changes.final_submissions_limit not in (None, locked.final_submissions_limit)
+    if limit_changes and locked.has_ended():
+        raise Conflict(
+            "the number of final submissions cannot change after the end: the private board is final",
+            code="competition_ended",
+        )
     given = changes.given()
     for field, value in given.items():
         setattr(competition, field, value)
     competition.save()
+    if limit_changes:
+        # The private board's rule depends on it: its keeper checks the teams' choices and rebuilds the board here.
+        final_submissions_limit_changed.send(sender=Competition, competition=competition)
     authorized.record(competition, details={"fields": sorted(given)})
     return competition
 

@@ -72,10 +72,12 @@ class CompetitionDetailView(CompetitionScopedView):
         return Response(self.get_serializer(self.get_competition()).data)
 
     @change_schema(
-        "Change a competition: hosts. The metric is frozen once a ground truth exists.",
+        "Change a competition: hosts. The metric is frozen once a ground truth exists. `final_submissions_limit` "
+        "changes until the end (then 409 `competition_ended`) and rebuilds the private board; lowering it below the "
+        "number of final submissions a team has marked is refused (409 `final_choices_exceed_limit`).",
         request=CompetitionUpdateSerializer,
         success={200: CompetitionSerializer},
-        conflicts=("metric_frozen",),
+        conflicts=("metric_frozen", "competition_ended", "final_choices_exceed_limit"),
     )
     def patch(self, request: Request, slug: str) -> Response:
         competition = self.get_competition()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import LeaderboardEntry
+from .models import FinalChoice, LeaderboardEntry
 
 
 @admin.register(LeaderboardEntry)
@@ -14,3 +14,22 @@ class LeaderboardEntryAdmin(admin.ModelAdmin[LeaderboardEntry]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # maintained by scoring
+
+
+@admin.register(FinalChoice)
+class FinalChoiceAdmin(admin.ModelAdmin[FinalChoice]):
+    """Read-only: choices change through the API, which rewrites the team's private entry with them."""
+
+    list_display = ["submission", "chosen_by", "chosen_at"]
+    list_select_related = ["submission", "chosen_by"]
+    readonly_fields = ["submission", "chosen_by", "chosen_at"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: FinalChoice | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: FinalChoice | None = None) -> bool:
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from competitions.models import Competition
@@ -39,3 +40,24 @@ class LeaderboardEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.board} {self.team_id}: {self.score}"
+
+
+class FinalChoice(models.Model):
+    """A submission its team marked as final: after the end the private board ranks the team by the best private
+    score among its final submissions (``leaderboards.private_board``).
+
+    Kept here, beside the board it decides, rather than as a column of the submission: the rule is the board's, and
+    the submissions app's table is left alone. A submission is final at most once (its primary key); its team is
+    the submission's, so a team's choices are found through the submission (no second copy of the team to drift).
+    """
+
+    submission = models.OneToOneField(
+        "submissions.Submission", primary_key=True, on_delete=models.CASCADE, related_name="final_choice"
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"submission {self.submission_id} is final"

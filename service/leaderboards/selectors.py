@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from competitions.models import Competition
 
 from .models import LeaderboardEntry
+from .private_board import final_flag
 
 ORDER = ("-sort_key", "submitted_at", "team_id")
 ROW_FIELDS = ("team_id", "team__name", "score", "sort_key", "submission_id", "submitted_at")
@@ -75,3 +76,9 @@ def team_row(competition: Competition, board: str, team_id: int | None) -> Leade
     if entry is None:
         return None
     return ranked_rows(competition, board, [entry], offset=0)[0]
+
+
+def with_final_flag(submissions: QuerySet[Any]) -> QuerySet[Any]:
+    """Submissions with ``is_final`` (one of its team's final submissions), computed by the same query."""
+    annotated: QuerySet[Any] = submissions.annotate(is_final=final_flag())
+    return annotated

@@ -1,4 +1,5 @@
-"""Keeping the denormalized leaderboard in step with scored and deleted submissions: the one place that writes it.
+"""Keeping the denormalized leaderboard in step with scored and deleted submissions: the one place that writes it
+(with ``private_board``, which holds the private board's rule).
 
 The submissions app calls these functions inside its own transactions, so a board never shows a submission that
 is not stored. This app sits below submissions: it knows a submission only as a ``ScoredSubmission``.
@@ -10,11 +11,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from django.db import connection
+from django.db.models import QuerySet
 
 from competitions.metrics import MetricSpec
 
+from .entry_writes import EntryRow, upsert_entries
 from .models import Board, LeaderboardEntry
+from .private_board import refresh_private_entries
 
 
 class ScoredSubmission(Protocol):
@@ -27,49 +30,41 @@ class ScoredSubmission(Protocol):
     private_score: float | None
     created_at: datetime
 
+    def scored_of_team(self) -> QuerySet[Any]:
+        """The scored submissions of the submission's team (itself included once it is scored)."""
+        ...
+
 
 def score_on(submission: ScoredSubmission, board: str) -> float | None:
     return submission.public_score if board == Board.PUBLIC else submission.private_score
-
-
-def _upsert_sql() -> str:
-    table = connection.ops.quote_name(LeaderboardEntry._meta.db_table)
-    # One statement, safe under concurrency: insert, or replace only with a strictly better score, or an equal
-    # score submitted earlier (ties go to the earlier submission). Works on PostgreSQL and SQLite.
-    return (
-        f"INSERT INTO {table} (competition_id, team_id, board, submission_id, score, sort_key, submitted_at) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s, %s, %s, %s) "
-        "ON CONFLICT (team_id, board) DO UPDATE SET "
-        "submission_id = excluded.submission_id, score = excluded.score, sort_key = excluded.sort_key, "
-        "submitted_at = excluded.submitted_at "
-        f"WHERE excluded.sort_key > {table}.sort_key "
-        f"OR (excluded.sort_key = {table}.sort_key AND excluded.submitted_at < {table}.submitted_at)"
-    )
 
 
 def _offer(submission: ScoredSubmission, board: str, metric: MetricSpec) -> None:
     score = score_on(submission, board)
     if score is None:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _upsert_sql(),
-            [
-                submission.competition_id,
-                submission.team_id,
-                board,
-                submission.pk,
-                score,
-                metric.sort_key(score),
-                submission.created_at,
-            ],
-        )
+    row = EntryRow(
+        competition_id=submission.competition_id,
+        team_id=submission.team_id,
+        board=board,
+        submission_id=submission.pk,
+        score=score,
+        sort_key=metric.sort_key(score),
+        submitted_at=submission.created_at,
+    )
+    upsert_entries([row], only_if_better=True)
 
 
 def record_scored_submission(*, submission: ScoredSubmission, metric: MetricSpec) -> None:
-    """Offer a newly scored submission to both boards of its team (a failed one has no scores: nothing)."""
-    for board in Board.values:
-        _offer(submission, board, metric)
+    """A newly scored submission: offered to its team's public entry, and the team's private entry chosen again
+    (``private_board``: it may now be among the team's best public scores). Call under the team's lock."""
+    _offer(submission, Board.PUBLIC, metric)
+    refresh_private_entries(
+        competition_id=submission.competition_id,
+        team_ids=[submission.team_id],
+        scored=submission.scored_of_team(),
+        metric=metric,
+    )
 
 
 def best_of(candidates: Iterable[ScoredSubmission], board: str, metric: MetricSpec) -> ScoredSubmission | None:
@@ -80,17 +75,16 @@ def best_of(candidates: Iterable[ScoredSubmission], board: str, metric: MetricSp
     return min(scored, key=lambda pair: (-metric.sort_key(pair[0]), pair[1].created_at, pair[1].pk))[1]
 
 
-def forget_submission(
-    *, submission: ScoredSubmission, metric: MetricSpec, remaining: Iterable[ScoredSubmission]
-) -> None:
-    """Before a submission is deleted: its team's entries fall back to the best of the team's ``remaining``
-    scored submissions (read only when the submission was on a board)."""
-    affected = list(LeaderboardEntry.objects.filter(submission_id=submission.pk).values_list("board", flat=True))
-    if not affected:
-        return
-    LeaderboardEntry.objects.filter(submission_id=submission.pk).delete()
-    candidates = list(remaining)
-    for board in affected:
-        best = best_of(candidates, board, metric)
+def forget_submission(*, submission: ScoredSubmission, metric: MetricSpec) -> None:
+    """Before a submission is deleted, under its team's lock: the team's public entry falls back to the best of its
+    other scored submissions (read only when the submission was the entry), and its private entry is chosen again
+    without it (it may have been a final submission, or among the best public scores that the rule falls back on).
+    Its final choice goes with it (a cascade)."""
+    remaining = submission.scored_of_team().exclude(pk=submission.pk)
+    if LeaderboardEntry.objects.filter(submission_id=submission.pk, board=Board.PUBLIC).delete()[0]:
+        best = best_of(remaining, Board.PUBLIC, metric)
         if best is not None:
-            _offer(best, board, metric)
+            _offer(best, Board.PUBLIC, metric)
+    refresh_private_entries(
+        competition_id=submission.competition_id, team_ids=[submission.team_id], scored=remaining, metric=metric
+    )

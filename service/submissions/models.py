@@ -59,6 +59,11 @@ class Submission(models.Model):
     def is_scored(self) -> bool:
         return self.status == SubmissionStatus.SCORED
 
+    def scored_of_team(self) -> models.QuerySet[Submission]:
+        """The scored submissions of this one's team (this one too once it is scored): what the team's board rows
+        are chosen from (``leaderboards.services``)."""
+        return Submission.objects.filter(team_id=self.team_id, status=SubmissionStatus.SCORED)
+
 
 class DailySubmissionQuota(models.Model):
     """How many submissions a team made on a UTC day. Deleting a submission leaves the count alone, and the

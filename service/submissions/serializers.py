@@ -11,6 +11,12 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
     team = serializers.SerializerMethodField()
     submitted_by = serializers.SerializerMethodField()
     private_score = serializers.SerializerMethodField()
+    # Annotated by the view's query (leaderboards.selectors.with_final_flag); a new submission is never final.
+    is_final = serializers.BooleanField(
+        read_only=True,
+        default=False,
+        help_text="One of the team's final submissions: the private board ranks the team by its final submissions.",
+    )
 
     class Meta:
         model = Submission
@@ -22,6 +28,7 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
             "public_score",
             "private_score",
             "error",
+            "is_final",
             "row_count",
             "original_name",
             "created_at",

@@ -19,7 +19,7 @@ from leaderboards.services import forget_submission
 from teams.models import Team
 from teams.services import lock_membership
 
-from .models import DailySubmissionQuota, Submission, SubmissionStatus
+from .models import DailySubmissionQuota, Submission
 from .predictions import parse_predictions
 from .scoring import score_submission
 
@@ -96,17 +96,18 @@ def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -
 
     Under the team's row lock: two deletions of one team's submissions (or a deletion and a scoring) rewrite the
     team's board rows one after the other, each from what the other left, so a board row never points at a
-    submission that another transaction is deleting. A submission deleted meanwhile is a 404."""
+    submission that another transaction is deleting. A submission deleted meanwhile is a 404.
+
+    After the end only those who may delete any of the competition's submissions (hosts, e.g. to disqualify) still
+    can: private scores are visible by then, and a team deleting its own would bring other submissions among the
+    ones its private entry is chosen from (409 ``competition_ended``)."""
+    competition = submission.competition
+    if competition.has_ended() and not authorized.actor_authorizer().can("delete", "submissions", competition):
+        raise Conflict("the competition has ended: its teams' submissions stay as they are", code="competition_ended")
     Team.lock(submission.team_id)
     if not Submission.objects.filter(pk=submission.pk).exists():
         raise NotFound()
-    forget_submission(
-        submission=submission,
-        metric=submission.competition.metric_spec,
-        remaining=Submission.objects.filter(team_id=submission.team_id, status=SubmissionStatus.SCORED).exclude(
-            pk=submission.pk
-        ),
-    )
+    forget_submission(submission=submission, metric=submission.competition.metric_spec)
     authorized.record(submission, details={"team": submission.team_id})
     stored_name = submission.file.name
     storage = submission.file.storage

@@ -16,6 +16,7 @@ from core.errors import Conflict, NotFound
 from core.openapi import change_schema, error_responses
 from core.throttling import PostRateThrottle
 from leaderboards.models import Board
+from leaderboards.selectors import with_final_flag
 from leaderboards.visibility import can_see_board
 from teams.models import Team
 
@@ -28,7 +29,10 @@ class SubmissionViewMixin(CompetitionScopedView):
     serializer_class = SubmissionSerializer
 
     def get_queryset(self) -> Any:
-        return Submission.objects.filter(competition=self.get_competition()).select_related("team", "submitted_by")
+        submissions = Submission.objects.filter(competition=self.get_competition()).select_related(
+            "team", "submitted_by"
+        )
+        return with_final_flag(submissions)
 
     def get_serializer_context(self) -> dict[str, Any]:
         show_private = can_see_board(self.authz, self.get_competition(), Board.PRIVATE)
@@ -99,8 +103,9 @@ class SubmissionDetailView(SubmissionViewMixin):
         return Response(self.get_serializer(self.get_submission()).data)
 
     @extend_schema(
-        description="Delete a submission (its daily slot stays used); the team's boards fall back to the next best.",
-        responses={204: None, **error_responses(401, 403, 404, 429)},
+        description="Delete a submission (its daily slot stays used); the team's boards fall back to the next best. "
+        "After the end only hosts may (409 `competition_ended` for the team's members).",
+        responses={204: None, **error_responses(401, 403, 404, 409, 429, conflicts=("competition_ended",))},
     )
     def delete(self, request: Request, slug: str, submission_id: int) -> Response:
         submission = self.get_submission()

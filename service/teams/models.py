@@ -47,6 +47,17 @@ class Team(models.Model):
         team: Team | None = cls.objects.select_for_update().filter(pk=pk).first()
         return team
 
+    @classmethod
+    def lock_all_in(cls, competition_id: int) -> list[int]:
+        """Every team of a competition locked, in id order (two of these cannot deadlock): for a change of every
+        team's board rows at once. The competition's row is locked before, never after. Returns the teams' ids."""
+        return list(
+            cls.objects.select_for_update()
+            .filter(competition_id=competition_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
     def has_submitted(self) -> bool:
         """Whether the team ever took a daily submission slot; deleted submissions count, as for the daily limit."""
         # Through the reverse relation of the quota's foreign key: the submissions app builds on this one, so this

@@ -77,3 +77,15 @@ def world(db) -> World:
 def openapi() -> OpenApiContract:
     """The generated OpenAPI schema, to check real responses against."""
     return OpenApiContract.generated()
+
+
+@pytest.fixture
+def solo_race(db) -> tuple[Competition, Any, Any, Team]:
+    """(competition, host, solo, team): the mae competition ``race`` (lower is better, final submissions limit 2,
+    ground truth ``test_leaderboard.TRUTH``) hosted by ``host``, with the team Solo of the user ``solo``."""
+    from .test_leaderboard import TRUTH
+
+    host = make_user("host")
+    competition = make_competition("race", host, metric="mae", truth=TRUTH, daily_submission_limit=50)
+    solo = make_user("solo")
+    return competition, host, solo, make_team(competition, "Solo", solo)

@@ -51,6 +51,10 @@ def submission_url(world: World, target: str) -> str:
     return f"/api/v1/competitions/open/submissions/{getattr(world, target).pk}/"
 
 
+def final_url(world: World, target: str) -> str:
+    return f"{submission_url(world, target)}final/"
+
+
 def binding_url(world: World, target: str) -> str:
     binding = getattr(world, target)
     return f"/api/v1/competitions/{binding.competition.slug}/role-bindings/{binding.pk}/"
@@ -95,6 +99,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "submission.get": Endpoint("get", submission_url),
     "submission.delete": Endpoint("delete", submission_url),
+    "submission.final.mark": Endpoint("post", final_url),
+    "submission.final.unmark": Endpoint("delete", final_url),
     "leaderboard.public": Endpoint("get", competition_url("leaderboard/?board=public")),
     "leaderboard.private": Endpoint("get", competition_url("leaderboard/?board=private")),
     "rolebindings.list": Endpoint("get", competition_url("role-bindings/")),
@@ -147,6 +153,16 @@ MATRIX: dict[str, dict[str, str]] = {
     "submission.delete": {
         "submission_a": "404 404 404 204 404 204 204",
         "submission_b": "404 404 204 404 404 204 204",
+    },
+    # Only the team's members choose its final submissions: hosts may see them but not choose (403), insiders may
+    # not compete (admin: 409).
+    "submission.final.mark": {
+        "submission_a": "404 404 404 200 404 403 409",
+        "submission_b": "404 404 200 404 404 403 409",
+    },
+    "submission.final.unmark": {
+        "submission_a": "404 404 404 200 404 403 409",
+        "submission_b": "404 404 200 404 404 403 409",
     },
     "leaderboard.public": {"open": "200 200 200 200 200 200 200", "secret": "404 404 404 404 200 404 200"},
     "leaderboard.private": {"open": "401 403 403 403 403 200 200", "secret": "404 404 404 404 200 404 200"},

@@ -1,0 +1,7 @@
+"""``python -m competition_client``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
