@@ -42,8 +42,9 @@ def private_bucket(
     encryption_key: kms.IKey | None = None,
     bucket_name: str | None = None,
     versioned: bool = False,
+    cors: Sequence[s3.CorsRule] = (),
 ) -> s3.Bucket:
-    """SSE-KMS with ``encryption_key``, SSE-S3 without one."""
+    """SSE-KMS with ``encryption_key``, SSE-S3 without one; ``cors`` for a bucket that browsers upload to."""
     return s3.Bucket(
         scope,
         construct_id,
@@ -57,5 +58,6 @@ def private_bucket(
         server_access_logs_bucket=access_logs,
         server_access_logs_prefix=access_logs_prefix,
         lifecycle_rules=list(lifecycle_rules),
+        cors=list(cors) or None,
         removal_policy=removal_policy,
     )

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import region_info
@@ -77,6 +79,23 @@ class OffHoursSchedule(Construct):
                     ),
                 ),
             )
+
+
+def scale_to_zero_outside_working_hours(
+    scaling: ecs.ScalableTaskCount, off_hours: OffHoursConfig, *, min_capacity: int, max_capacity: int
+) -> None:
+    """An ECS service runs no task outside working hours (a maximum of 0 holds against its scaling policies) and gets
+    its configured bounds back at the start of the day (Application Auto Scaling's scheduled actions)."""
+    for action_id, hour, low, high in (
+        ("StopOutsideWorkingHours", off_hours.stop_hour_utc, 0, 0),
+        ("StartForWorkingHours", off_hours.start_hour_utc, min_capacity, max_capacity),
+    ):
+        scaling.scale_on_schedule(
+            action_id,
+            schedule=appscaling.Schedule.cron(minute="0", hour=str(hour), week_day=WORKING_DAYS),
+            min_capacity=low,
+            max_capacity=high,
+        )
 
 
 def _iam_action(sdk_action: str) -> str:

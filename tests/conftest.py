@@ -51,6 +51,16 @@ ALL_STACKS = [
 ]
 
 
+# The logical-id prefix of the scoring workers' resources (stacks/scoring/workers.py): the Service stack's other ECS
+# service and scalable target are the web service's.
+SCORING_WORKERS = "ScoringWorkers"
+
+
+def web_service_resources(resources: Mapping[str, Any]) -> dict[str, Any]:
+    """Of a Service stack's resources, those that are not the scoring workers'."""
+    return {logical_id: value for logical_id, value in resources.items() if not logical_id.startswith(SCORING_WORKERS)}
+
+
 def short_name(display_name: str) -> str:
     return display_name if display_name == PIPELINE_STACK else display_name.removeprefix(f"{PIPELINE_STACK}/")
 

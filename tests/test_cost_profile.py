@@ -10,7 +10,7 @@ import pytest
 
 from stacks.config import EnvironmentConfig, OffHoursConfig, PlatformConfig
 from stacks.network import VPC_CIDR
-from tests.conftest import SynthesizedPlatform
+from tests.conftest import SynthesizedPlatform, web_service_resources
 
 ENVIRONMENTS = ["dev", "staging", "prod"]
 
@@ -22,7 +22,8 @@ def off_hours_of(env: EnvironmentConfig) -> OffHoursConfig:
 
 
 def only_resource(synthesized: SynthesizedPlatform, stack: str, resource_type: str) -> dict[str, Any]:
-    (found,) = synthesized.resources(stack, resource_type).values()
+    """The one resource of the type, the scoring workers' left out (tests/test_scoring_workers.py covers them)."""
+    (found,) = web_service_resources(synthesized.resources(stack, resource_type)).values()
     return dict(found["Properties"])
 
 
@@ -89,6 +90,19 @@ def test_the_service_runs_on_spot_and_the_cluster_without_insights_only_where_co
     assert cluster["ClusterSettings"] == [{"Name": "containerInsights", "Value": insights}]
 
 
+def scheduled_bounds(target: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """A scalable target's scheduled actions: schedule → the bounds it sets."""
+    return {action["Schedule"]: action["ScalableTargetAction"] for action in target["ScheduledActions"]}
+
+
+def off_hours_bounds(hours: OffHoursConfig, minimum: int, maximum: int) -> dict[str, dict[str, int]]:
+    """No task from the end of working hours, the configured bounds again from their start."""
+    return {
+        f"cron(0 {hours.stop_hour_utc} ? * MON-FRI *)": {"MinCapacity": 0, "MaxCapacity": 0},
+        f"cron(0 {hours.start_hour_utc} ? * MON-FRI *)": {"MinCapacity": minimum, "MaxCapacity": maximum},
+    }
+
+
 def test_the_dev_service_scales_to_zero_outside_working_hours(
     synthesized: SynthesizedPlatform, config: PlatformConfig
 ) -> None:
@@ -96,15 +110,7 @@ def test_the_dev_service_scales_to_zero_outside_working_hours(
     hours = off_hours_of(env)
     target = only_resource(synthesized, "Dev/Service", "AWS::ApplicationAutoScaling::ScalableTarget")
 
-    actions = {a["Schedule"]: a["ScalableTargetAction"] for a in target["ScheduledActions"]}
-
-    assert actions == {
-        f"cron(0 {hours.stop_hour_utc} ? * MON-FRI *)": {"MinCapacity": 0, "MaxCapacity": 0},
-        f"cron(0 {hours.start_hour_utc} ? * MON-FRI *)": {
-            "MinCapacity": env.service.min_count,
-            "MaxCapacity": env.service.max_count,
-        },
-    }
+    assert scheduled_bounds(target) == off_hours_bounds(hours, env.service.min_count, env.service.max_count)
     for name in ("Staging", "Prod"):
         assert "ScheduledActions" not in only_resource(
             synthesized, f"{name}/Service", "AWS::ApplicationAutoScaling::ScalableTarget"

@@ -13,7 +13,7 @@ from scripts.cost.price_table import PriceTable, PriceTableError, load_price_tab
 from scripts.cost.pricers import PRICERS
 from scripts.cost.report import CATEGORY_ORDER, CostReportError, environment_templates, main
 from stacks.config import ENVIRONMENT_NAMES, PlatformConfig
-from tests.conftest import SynthesizedPlatform, stage_id
+from tests.conftest import SCORING_WORKERS, SynthesizedPlatform, stage_id, web_service_resources
 
 REGION = "eu-west-1"
 Templates = dict[str, dict[str, Any]]
@@ -42,7 +42,12 @@ def resources(templates: Templates, stack: str) -> dict[str, Any]:
 
 
 def only(templates: Templates, stack: str, resource_type: str) -> tuple[str, dict[str, Any]]:
-    (match,) = [(key, value) for key, value in resources(templates, stack).items() if value["Type"] == resource_type]
+    """The one resource of the type, the scoring workers' left out."""
+    (match,) = [
+        (key, value)
+        for key, value in web_service_resources(resources(templates, stack)).items()
+        if value["Type"] == resource_type
+    ]
     return match
 
 
@@ -142,7 +147,12 @@ def test_an_instance_class_the_table_does_not_know_is_not_priced(
 
 
 def fargate(result: Estimate) -> float:
-    return result.by_category()["Fargate"]
+    """The web service's Fargate cost (the scoring workers' is tested in tests/test_scoring_workers.py)."""
+    return sum(
+        line.monthly_usd
+        for line in result.lines
+        if line.category == "Fargate" and f"/{SCORING_WORKERS}" not in line.resource
+    )
 
 
 def test_fargate_spot_capacity_is_priced_at_spot_prices(synthesized: SynthesizedPlatform, table: PriceTable) -> None:

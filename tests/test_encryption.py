@@ -88,7 +88,13 @@ def test_every_role_that_reads_a_secret_may_decrypt_it_through_secrets_manager_o
         if any("secretsmanager:GetSecretValue" in s["Action"] for s in statements)
     }
 
-    assert {role.split("Role")[0] for role in readers} == {"WebTaskExecution", "WebTaskTask", "MigrationTaskExecution"}
+    assert {role.split("Role")[0] for role in readers} == {
+        "WebTaskExecution",
+        "WebTaskTask",
+        "MigrationTaskExecution",
+        "ScoringWorkersTaskDefinitionExecution",
+        "ScoringWorkersTaskDefinitionTask",
+    }
     for role, statements in readers.items():
         (decrypt,) = [s for s in statements if s["Action"] == "kms:Decrypt"]
         assert decrypt["Condition"] == VIA_SECRETS_MANAGER, role

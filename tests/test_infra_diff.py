@@ -194,6 +194,19 @@ def test_security_group_rule_changes_are_called_out(tmp_path: Path) -> None:
     )
 
 
+def test_an_added_rule_resource_is_reported_as_added_only(tmp_path: Path) -> None:
+    head = load_template("database")
+    head["Resources"]["PostgresFromWorkers"] = {
+        "Type": "AWS::EC2::SecurityGroupIngress",
+        "Properties": {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "SourceSecurityGroupId": "sg-workers"},
+    }
+
+    diff = diff_database(tmp_path, head)
+
+    by_id = {change.logical_id: change.security_groups for change in diff.resources}
+    assert by_id["PostgresFromWorkers"] == ("+ ingress tcp 5432 from sg-workers",)
+
+
 def test_an_image_hash_change_is_one_asset_line_not_a_replacement(tmp_path: Path) -> None:
     base = load_template("service")
     head = load_template("service")

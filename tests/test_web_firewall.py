@@ -90,6 +90,62 @@ def test_rate_limits_cover_the_token_and_the_submission_endpoints(synthesized: S
     ]
 
 
+def matches(statement: dict[str, Any], method: str, path: str, labels: frozenset[str] = frozenset()) -> bool:
+    """Whether a request would match a WAF statement: the statement kinds these rules use, evaluated as WAF does."""
+    if "AndStatement" in statement:
+        return all(matches(s, method, path, labels) for s in statement["AndStatement"]["Statements"])
+    if "OrStatement" in statement:
+        return any(matches(s, method, path, labels) for s in statement["OrStatement"]["Statements"])
+    if "NotStatement" in statement:
+        return not matches(statement["NotStatement"]["Statement"], method, path, labels)
+    if "LabelMatchStatement" in statement:
+        return statement["LabelMatchStatement"]["Key"] in labels
+    match = statement["ByteMatchStatement"]
+    value = path if "UriPath" in match["FieldToMatch"] else method
+    if any(t["Type"] == "LOWERCASE" for t in match["TextTransformations"]):
+        value = value.lower()
+    text = match["SearchString"]
+    return {
+        "STARTS_WITH": value.startswith(text),
+        "ENDS_WITH": value.endswith(text),
+        "CONTAINS": text in value,
+        "EXACTLY": value == text,
+    }[match["PositionalConstraint"]]
+
+
+SUBMISSIONS = "/api/v1/competitions/spring-cup/submissions"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", f"{SUBMISSIONS}/"),  # an upload ticket, or a small multipart upload
+        ("POST", f"{SUBMISSIONS}/42/complete/"),  # issue 10: the upload is in S3, score it
+        ("GET", f"{SUBMISSIONS}/42/"),  # polling for the score
+        ("GET", f"{SUBMISSIONS}/?status=queued"),
+        ("POST", f"{SUBMISSIONS}/42/final/"),
+    ],
+)
+def test_the_submission_rate_limit_covers_tickets_completions_and_polling(
+    synthesized: SynthesizedPlatform, method: str, path: str
+) -> None:
+    scope_down = rules(synthesized, "Prod")["SubmissionRateLimit"]["Statement"]["RateBasedStatement"]
+
+    assert matches(scope_down["ScopeDownStatement"], method, path)
+
+
+def test_completing_an_upload_is_never_taken_for_an_oversized_body(synthesized: SynthesizedPlatform) -> None:
+    """`complete` has no body; the file itself goes from the client straight to S3, past no load balancer and so
+    past no web ACL. Even a labelled request to it (a client that sends the file there by mistake) is refused, as
+    any large body outside the upload paths is."""
+    rule = rules(synthesized, "Prod")["OversizedBodyOutsideUploads"]["Statement"]
+    oversized = frozenset({SIZE_RESTRICTION_LABEL})
+
+    assert not matches(rule, "POST", f"{SUBMISSIONS}/42/complete/")
+    assert matches(rule, "POST", f"{SUBMISSIONS}/42/complete/", oversized)
+    assert not matches(rule, "POST", f"{SUBMISSIONS}/", oversized)
+
+
 def test_body_size_rule_blocks_large_bodies_except_uploads(synthesized: SynthesizedPlatform) -> None:
     rule = rules(synthesized, "Prod")["OversizedBodyOutsideUploads"]
     label, exception = rule["Statement"]["AndStatement"]["Statements"]

@@ -31,6 +31,9 @@ def ecs_service(context: PricingContext, logical_id: str, resource: Mapping[str,
         return Priced(not_priced=f"launch type {properties.get('LaunchType', 'EC2')} is not Fargate")
     target = _scalable_target(context, logical_id)
     count = _running_count(properties, target)
+    if count == 0:
+        # A service that scales from zero (the scoring workers outside prod): nothing runs until work waits.
+        return Priced(lines=((FARGATE, "0 tasks (the autoscaling minimum): billed only while work waits", 0.0),))
     hours, schedule_note = _running_hours(context, target)
     lines = []
     for provider, tasks in _split(count, strategy or [{"CapacityProvider": "FARGATE", "Weight": 1}]).items():

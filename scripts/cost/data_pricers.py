@@ -124,6 +124,23 @@ def waf_web_acl(context: PricingContext, logical_id: str, resource: Mapping[str,
 
 
 def sqs_queue(context: PricingContext, logical_id: str, resource: Mapping[str, Any]) -> Priced:
-    millions = context.assumed("sqsRequestsMillionsPerMonth")
+    """Requests a month, assumed: a queue's own figure, or a dead-letter queue's (another queue of the template
+    redrives to it), which only failed messages and a look now and then reach."""
+    dead_letters = _is_dead_letter_queue(context, logical_id)
+    millions = context.assumed(
+        "sqsDeadLetterRequestsMillionsPerMonth" if dead_letters else "sqsRequestsMillionsPerMonth"
+    )
     per_million = context.price("sqsRequestsMillion")
-    return Priced(lines=((SQS, f"{millions:g} million requests (assumed) x {per_million}", millions * per_million),))
+    what = "dead-letter queue: " if dead_letters else ""
+    return Priced(
+        lines=((SQS, f"{what}{millions:g} million requests (assumed) x {per_million}", millions * per_million),)
+    )
+
+
+def _is_dead_letter_queue(context: PricingContext, logical_id: str) -> bool:
+    for queue in context.resources_of_type("AWS::SQS::Queue").values():
+        redrive = queue.get("Properties", {}).get("RedrivePolicy", {})
+        target = context.referenced(redrive.get("deadLetterTargetArn")) if isinstance(redrive, Mapping) else None
+        if target is not None and target[0] == logical_id:
+            return True
+    return False

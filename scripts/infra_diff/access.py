@@ -137,6 +137,9 @@ def render_rule(direction: str, rule: Mapping[str, Any], group: Any = None) -> s
 
 
 def security_group_rules(resource_type: str, resource: Mapping[str, Any]) -> set[str]:
+    """The rules a resource holds; none for one that does not exist on this side (added or removed)."""
+    if not resource:
+        return set()
     properties = resource.get("Properties", {})
     if resource_type in SECURITY_GROUP_RULE_TYPES:
         return {render_rule(SECURITY_GROUP_RULE_TYPES[resource_type], properties, properties.get("GroupId"))}

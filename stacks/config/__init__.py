@@ -7,11 +7,11 @@ Every rule that rejects a value raises `ConfigError` with one line naming the ke
 allowed, before any construct (and so any jsii call) exists.
 """
 
+from stacks.config.fargate import FARGATE_TASK_SIZES
 from stacks.config.loader import load_platform_config
 from stacks.config.model import (
     CONTEXT_KEY,
     ENVIRONMENT_NAMES,
-    FARGATE_TASK_SIZES,
     PRODUCTION,
     PROJECT,
     CostProfileConfig,
@@ -25,6 +25,7 @@ from stacks.config.model import (
 )
 from stacks.config.operations import BackupConfig, OperationsConfig, WafMode
 from stacks.config.reader import ConfigError
+from stacks.config.scoring import ScoringConfig
 
 __all__ = [
     "BackupConfig",
@@ -42,6 +43,7 @@ __all__ = [
     "OperationsConfig",
     "PipelineConfig",
     "PlatformConfig",
+    "ScoringConfig",
     "ServiceConfig",
     "WafMode",
     "load_platform_config",

@@ -16,6 +16,7 @@ from stacks.config.model import (
 )
 from stacks.config.operations import load_operations
 from stacks.config.reader import ConfigError, ContextLookup, Reader, show
+from stacks.config.scoring import load_scoring
 from stacks.config.sections import load_database, load_domain, load_service
 
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -105,6 +106,9 @@ def _load_environment(name: str, env: Reader, context: ContextLookup) -> Environ
         instance_class=database.instance_class,
         database_backup_retention_days=database.backup_retention_days,
     )
+    scoring = load_scoring(
+        name, env.child("scoring"), web_memory_key=env.key("service.memoryMiB"), web_memory_mib=service.memory_mib
+    )
     env.reject_unknown_keys()
 
     if name == PRODUCTION and domain is None:
@@ -123,6 +127,7 @@ def _load_environment(name: str, env: Reader, context: ContextLookup) -> Environ
         domain=domain,
         cost_profile=cost_profile,
         operations=operations,
+        scoring=scoring,
     )
 
 

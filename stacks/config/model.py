@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from stacks.config.operations import OperationsConfig
 from stacks.config.reader import ConfigError
+from stacks.config.scoring import ScoringConfig
 
 CONTEXT_KEY = "platform"
 # The prefix of every physical resource name (cluster, service, task families, alarms, database, secrets) and the
@@ -14,18 +15,6 @@ CONTEXT_KEY = "platform"
 PROJECT = "competition-platform"
 ENVIRONMENT_NAMES = ("dev", "staging", "prod")
 PRODUCTION = "prod"
-
-# Fargate accepts only these task sizes: cpu units -> allowed memory in MiB.
-# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
-FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: tuple(range(1024, 4096 + 1, 1024)),
-    1024: tuple(range(2048, 8192 + 1, 1024)),
-    2048: tuple(range(4096, 16384 + 1, 1024)),
-    4096: tuple(range(8192, 30720 + 1, 1024)),
-    8192: tuple(range(16384, 61440 + 1, 4096)),
-    16384: tuple(range(32768, 122880 + 1, 8192)),
-}
 
 RDS_MAX_BACKUP_RETENTION_DAYS = 35
 RDS_MIN_STORAGE_GIB = 20
@@ -101,6 +90,7 @@ class EnvironmentConfig:
     domain: DomainConfig | None
     cost_profile: CostProfileConfig
     operations: OperationsConfig
+    scoring: ScoringConfig
 
     @property
     def is_production(self) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from stacks.config.fargate import load_fargate_size
 from stacks.config.model import (
-    FARGATE_TASK_SIZES,
     PRODUCTION,
     RDS_MAX_BACKUP_RETENTION_DAYS,
     RDS_MAX_STORAGE_GIB,
@@ -15,7 +15,7 @@ from stacks.config.model import (
     ServiceConfig,
 )
 from stacks.config.rds_classes import PERFORMANCE_INSIGHTS_UNSUPPORTED
-from stacks.config.reader import ConfigError, Reader, show
+from stacks.config.reader import ConfigError, Reader
 
 _INSTANCE_CLASS = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
 _DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -50,20 +50,7 @@ def load_database(environment: str, database: Reader) -> DatabaseConfig:
 
 
 def load_service(service: Reader) -> ServiceConfig:
-    cpu_value = service.raw("cpu")
-    if cpu_value not in FARGATE_TASK_SIZES or isinstance(cpu_value, bool):
-        raise ConfigError(
-            f"{service.key('cpu')} = {show(cpu_value)}: expected one of the Fargate cpu sizes "
-            f"{', '.join(str(cpu) for cpu in FARGATE_TASK_SIZES)}"
-        )
-    cpu: int = cpu_value
-    memory = service.raw("memoryMiB")
-    allowed_memory = FARGATE_TASK_SIZES[cpu]
-    if isinstance(memory, bool) or memory not in allowed_memory:
-        raise ConfigError(
-            f"{service.key('memoryMiB')} = {show(memory)}: Fargate does not accept it with cpu {cpu}; "
-            f"allowed: {_describe_memory(allowed_memory)}"
-        )
+    cpu, memory = load_fargate_size(service)
     min_count = service.integer("minCount", 1, 1000)
     max_count = service.integer("maxCount", 1, 1000)
     admin_enabled = service.boolean("adminEnabled")
@@ -75,13 +62,6 @@ def load_service(service: Reader) -> ServiceConfig:
     return ServiceConfig(
         cpu=cpu, memory_mib=memory, min_count=min_count, max_count=max_count, admin_enabled=admin_enabled
     )
-
-
-def _describe_memory(allowed: tuple[int, ...]) -> str:
-    if len(allowed) <= 3:
-        return ", ".join(str(memory) for memory in allowed)
-    step = allowed[1] - allowed[0]
-    return f"{allowed[0]} to {allowed[-1]} in steps of {step}"
 
 
 def load_domain(env: Reader) -> DomainConfig | None:

@@ -5,10 +5,13 @@ guessing) and on the submission endpoints (upload floods); AWS's common rule set
 config: `count` records what each rule would have blocked (metrics and sampled requests, in the dashboard and the
 WAF console) and blocks nothing; `block` enforces. Staging counts first, prod blocks (README, "The web firewall").
 
-The common rule set's SizeRestrictions_BODY blocks any body over 8 KB, which is every real upload: predictions and
-ground truth are multipart POSTs of CSV files. It is overridden to count (it still labels the request), and
-`OversizedBodyOutsideUploads` blocks a labelled request unless it is a POST to an upload path. The other body rules
-keep inspecting the first 8 KB of an upload, the most a load balancer's web ACL sees of any body.
+The common rule set's SizeRestrictions_BODY blocks any body over 8 KB, which is every real upload through the service:
+small predictions and ground truths still arrive as multipart POSTs of CSV files. It is overridden to count (it still
+labels the request), and `OversizedBodyOutsideUploads` blocks a labelled request unless it is a POST to an upload
+path. The other body rules keep inspecting the first 8 KB of an upload, the most a load balancer's web ACL sees of any
+body. Large files (issue 10) go from the client straight to S3 with a presigned POST: they never pass the load
+balancer, so no rule here can block them; the ticket request and `.../submissions/{id}/complete/` (no body) do, and
+the submission rate limit counts them with the rest of `.../submissions...`.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ RATE_WINDOW_SECONDS = 300
 # Per client address and 5 minutes. A person signs in a few times a day; 100 leaves room for a classroom behind one
 # NAT address and stops a password-guessing script within seconds (django-axes locks the account behind it).
 TOKEN_REQUESTS_PER_WINDOW = 100
-# Listing, polling and uploading submissions: 2 a second for 5 minutes is more than a client polling a score
-# needs; the service's daily submission limit, not this, is what limits uploads.
+# Listing, polling, ticket requests, completions and small uploads of submissions: 2 a second for 5 minutes is more
+# than a client polling a score needs; the service's daily submission limit, not this, is what limits uploads.
 SUBMISSION_REQUESTS_PER_WINDOW = 600
 SIZE_RESTRICTION_LABEL = "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
 MANAGED_RULE_GROUPS = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +41,12 @@ class DatabaseMigrationsProps:
     log_key: kms.IKey  # the environment's key: the runner's own log group
     subnets: ec2.SubnetSelection
     security_group: ec2.SecurityGroup
-    run_before: ecs.FargateService
+    # The services that run the image (web, scoring workers): each is updated only after the migrations succeeded.
+    run_before: Sequence[ecs.FargateService]
 
 
 class DatabaseMigrations(Construct):
-    """Runs `manage.py migrate` once per deployment that changes the image, before the service is updated.
+    """Runs `manage.py migrate` once per deployment that changes the image, before the services are updated.
 
     The runner function's environment holds the image's asset hash, so every new image gives a new function version
     in the template and the Trigger runs again (the task definition ARN alone is a Ref whose text never changes).
@@ -118,9 +120,9 @@ class DatabaseMigrations(Construct):
             handler=self.runner,
             timeout=MIGRATION_TIMEOUT,
             execute_on_handler_change=True,
-            # The task needs its definition and its way to the database before it runs; the service waits for it.
+            # The task needs its definition and its way to the database before it runs; the services wait for it.
             execute_after=[task_definition, props.security_group],
-            execute_before=[props.run_before],
+            execute_before=list(props.run_before),
         )
         self._acknowledge_findings(cluster_tasks)
 

@@ -5,7 +5,7 @@ An alarm is described by an `AlarmSpec` (what it watches, its threshold and why,
 specs live beside their subject (service_alarms.py, database_alarms.py, request_logs.py, queue_alarms.py) and the
 Service stack hands them to `watch`. Adding the scoring queue's alarms (issue 10) is one call:
 
-    monitoring.alarms.watch_queue(queue=scoring.queue, dead_letter_queue=scoring.dead_letter_queue)
+    monitoring.alarms.watch_queue(WatchedQueue(queue=scoring.queue, dead_letter_queue=scoring.dead_letter_queue))
 
 Capacity alarms (`AlarmSpec.capacity`) are left out of dev: its load is a few engineers, its database the smallest
 class, and an alarm costs 0.10 USD a month; dev keeps the alarms that say the code or the data is broken.
@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
 from stacks.monitoring.alarm_spec import AlarmSpec
-from stacks.monitoring.queue_alarms import queue_alarms
+from stacks.monitoring.queue_alarms import WatchedQueue, queue_alarms
 
 _ALARM_NAME_PART = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -54,11 +53,9 @@ class OperatorAlarms(Construct):
         self.alarms.extend(created)
         return created
 
-    def watch_queue(
-        self, *, queue: sqs.IQueue, dead_letter_queue: sqs.IQueue, name: str = "scoring"
-    ) -> list[cloudwatch.Alarm]:
+    def watch_queue(self, watched: WatchedQueue) -> list[cloudwatch.Alarm]:
         """A work queue and its dead-letter queue: the oldest message's age, and any message in the dead letters."""
-        return self.watch(*queue_alarms(queue=queue, dead_letter_queue=dead_letter_queue, name=name))
+        return self.watch(*queue_alarms(watched))
 
     def _alarm(self, spec: AlarmSpec) -> cloudwatch.Alarm:
         if not _ALARM_NAME_PART.match(spec.name):

@@ -12,12 +12,12 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_rds as rds
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
 from stacks.config.rds_instances import default_max_connections
 from stacks.monitoring.alarm_spec import FIVE_MINUTES, ONE_MINUTE
+from stacks.monitoring.queue_alarms import WatchedQueue, dead_letters
 from stacks.monitoring.request_logs import RequestLogMetrics
 
 WIDTH = 24
@@ -56,21 +56,21 @@ class OperationsDashboard(Construct):
         if props.web_acl_name is not None:
             self._row("Web firewall", self._firewall(config, props.web_acl_name))
 
-    def add_queue(
-        self,
-        *,
-        queue: sqs.IQueue,
-        dead_letter_queue: sqs.IQueue,
-        name: str = "scoring",
-        alarms: Sequence[cloudwatch.IAlarm] = (),
-    ) -> None:
-        """The scoring queue's row (issue 10): its alarms, backlog, the oldest message's age, dead letters."""
+    def add_queue(self, watched: WatchedQueue, *, alarms: Sequence[cloudwatch.IAlarm] = ()) -> None:
+        """The scoring queue's row (issue 10): its alarms, backlog and messages being worked on (one per busy
+        worker), the oldest message's age, dead letters."""
+        title = f"{watched.name.capitalize()} queue"
+        queue = watched.queue
         self._row(
-            f"{name.capitalize()} queue",
-            cloudwatch.AlarmStatusWidget(title=f"{name.capitalize()} queue alarms", alarms=list(alarms), width=WIDTH),
-            _graph("Messages waiting", queue.metric_approximate_number_of_messages_visible(period=ONE_MINUTE)),
+            title,
+            cloudwatch.AlarmStatusWidget(title=f"{title} alarms", alarms=list(alarms), width=WIDTH),
+            _graph(
+                "Messages waiting and in flight",
+                queue.metric_approximate_number_of_messages_visible(period=ONE_MINUTE, label="waiting"),
+                queue.metric_approximate_number_of_messages_not_visible(period=ONE_MINUTE, label="in flight"),
+            ),
             _graph("Oldest message (s)", queue.metric_approximate_age_of_oldest_message(period=ONE_MINUTE)),
-            _graph("Dead letters", dead_letter_queue.metric_approximate_number_of_messages_visible(period=ONE_MINUTE)),
+            _graph("Dead letters", dead_letters(watched.dead_letter_queue)),
         )
 
     def _row(self, title: str, *graphs: cloudwatch.IWidget) -> None:

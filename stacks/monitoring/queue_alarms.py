@@ -2,25 +2,64 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sqs as sqs
 
-from stacks.monitoring.alarm_spec import GREATER_OR_EQUAL, AlarmSpec
+from stacks.monitoring.alarm_spec import GREATER_OR_EQUAL, ONE_MINUTE, AlarmSpec
 
 # A submission waits for its score while its message is in the queue. Scoring takes seconds; a message older than
-# ten minutes means the workers are down, stuck or far too few (the backlog scaling has not caught up).
+# ten minutes means the workers are down, stuck or far too few (the backlog scaling has not caught up). SQS counts a
+# message's age while a worker holds it too: the scoring config keeps the threshold above the longest scoring time.
 MAX_MESSAGE_AGE = cdk.Duration.minutes(10)
 
 
-def queue_alarms(*, queue: sqs.IQueue, dead_letter_queue: sqs.IQueue, name: str) -> list[AlarmSpec]:
-    period = cdk.Duration.minutes(1)
+def waiting_and_in_flight(queue: sqs.IQueue, expression: str, *, label: str) -> cloudwatch.MathExpression:
+    """A math expression over the queue's messages `visible` (waiting) and `in_flight` (received, not yet deleted
+    or released), each the minute's maximum."""
+    return cloudwatch.MathExpression(
+        expression=expression,
+        using_metrics={
+            "visible": queue.metric_approximate_number_of_messages_visible(period=ONE_MINUTE, statistic="Maximum"),
+            "in_flight": queue.metric_approximate_number_of_messages_not_visible(
+                period=ONE_MINUTE, statistic="Maximum"
+            ),
+        },
+        period=ONE_MINUTE,
+        label=label,
+    )
+
+
+def dead_letters(dead_letter_queue: sqs.IQueue) -> cloudwatch.IMetric:
+    """Every message in the dead-letter queue, visible or not: the scoring worker reads dead letters to mark their
+    submissions failed and hides them for hours afterwards; they are still there until an operator redrives or
+    deletes them."""
+    return waiting_and_in_flight(dead_letter_queue, "FILL(visible, 0) + FILL(in_flight, 0)", label="Dead letters")
+
+
+@dataclass(frozen=True)
+class WatchedQueue:
+    """A work queue and its dead-letter queue, the name of their alarms (`<environment>-<name>-queue-age`) and the
+    age of the oldest message that pages."""
+
+    queue: sqs.IQueue
+    dead_letter_queue: sqs.IQueue
+    name: str = "scoring"
+    max_message_age: cdk.Duration = MAX_MESSAGE_AGE
+
+
+def queue_alarms(watched: WatchedQueue) -> list[AlarmSpec]:
+    name = watched.name
+    minutes = f"{watched.max_message_age.to_minutes():g}"
     return [
         AlarmSpec(
             name=f"{name}-queue-age",
-            description=f"The oldest {name} message waited over {MAX_MESSAGE_AGE.to_minutes():g} minutes for 5 "
-            "minutes: workers are down, stuck or too few. Check the workers' running tasks and their logs.",
-            metric=queue.metric_approximate_age_of_oldest_message(period=period, statistic="Maximum"),
-            threshold=MAX_MESSAGE_AGE.to_seconds(),
+            description=f"The oldest {name} message waited over {minutes} minutes for 5 minutes: workers are down, "
+            "stuck or too few. Check the workers' running tasks and their logs.",
+            metric=watched.queue.metric_approximate_age_of_oldest_message(period=ONE_MINUTE, statistic="Maximum"),
+            threshold=watched.max_message_age.to_seconds(),
             comparison=GREATER_OR_EQUAL,
             evaluation_periods=5,
         ),
@@ -28,8 +67,8 @@ def queue_alarms(*, queue: sqs.IQueue, dead_letter_queue: sqs.IQueue, name: str)
             name=f"{name}-dead-letters",
             description=f"A {name} message failed every attempt and reached the dead-letter queue: its submission "
             "will never be scored on its own. Read the message and the worker's log for it, fix, then redrive.",
-            # Visible messages: one is enough, a dead letter is never normal.
-            metric=dead_letter_queue.metric_approximate_number_of_messages_visible(period=period, statistic="Maximum"),
+            # One is enough, a dead letter is never normal.
+            metric=dead_letters(watched.dead_letter_queue),
             threshold=1,
             comparison=GREATER_OR_EQUAL,
             evaluation_periods=1,

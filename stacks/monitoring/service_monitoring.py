@@ -3,7 +3,7 @@
 
 Issue 10's scoring queue joins with one call, which adds its two alarms and its dashboard row:
 
-    self.monitoring.watch_queue(queue=scoring.queue, dead_letter_queue=scoring.dead_letter_queue)
+    self.monitoring.watch_queue(queue=scoring.queue, dead_letter_queue=scoring.dead_letter_queue, max_message_age=...)
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -24,6 +25,7 @@ from stacks.config import EnvironmentConfig
 from stacks.monitoring.alarms import OperatorAlarms, OperatorAlarmsProps
 from stacks.monitoring.dashboard import OperationsDashboard, OperationsDashboardProps
 from stacks.monitoring.database_alarms import backup_alarms, database_alarms, rotation_alarms
+from stacks.monitoring.queue_alarms import MAX_MESSAGE_AGE, WatchedQueue
 from stacks.monitoring.request_logs import RequestLogMetrics, RequestLogMetricsProps
 from stacks.monitoring.service_alarms import ServiceAlarmSubjects, service_alarms
 
@@ -83,6 +85,15 @@ class ServiceMonitoring(Construct):
             ),
         )
 
-    def watch_queue(self, *, queue: sqs.IQueue, dead_letter_queue: sqs.IQueue, name: str = "scoring") -> None:
-        alarms = self.alarms.watch_queue(queue=queue, dead_letter_queue=dead_letter_queue, name=name)
-        self.dashboard.add_queue(queue=queue, dead_letter_queue=dead_letter_queue, name=name, alarms=alarms)
+    def watch_queue(
+        self,
+        *,
+        queue: sqs.IQueue,
+        dead_letter_queue: sqs.IQueue,
+        name: str = "scoring",
+        max_message_age: cdk.Duration = MAX_MESSAGE_AGE,
+    ) -> None:
+        watched = WatchedQueue(
+            queue=queue, dead_letter_queue=dead_letter_queue, name=name, max_message_age=max_message_age
+        )
+        self.dashboard.add_queue(watched, alarms=self.alarms.watch_queue(watched))

@@ -1,11 +1,13 @@
 """The container's environment: the contract between the stacks and `service/competition_platform/settings.py`.
 
-Every variable a task receives is set here and nowhere else. Two kinds of task differ in their database login:
-the web task (and later the worker) connects as the app user, the migration task as the owner (the master user) and
-also receives the app user's name and first password, to create that role if it is missing (PLAN.md).
-tests/test_container_environment.py checks, for every environment and both task definitions, that the tasks get
-exactly these variables, that settings.py reads every one of them, and that settings load in production mode from
-them alone.
+Every variable a task receives is set here and nowhere else. The kinds of task differ in their database login:
+the web task and the scoring worker connect as the app user, the migration task as the owner (the master user) and
+also receives the app user's name and first password, to create that role if it is missing (PLAN.md). The web task
+and the worker share the upload limits of cdk.json's `scoring` section; only the web task sends to the scoring queue,
+only the worker takes from it (and from its dead-letter queue).
+tests/test_container_environment.py checks, for every environment and task definition, that the tasks get exactly
+these variables, that settings.py reads every one of them (but the allocator's, below), and that settings load in
+production mode from them alone.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 
 from stacks.config import EnvironmentConfig
 from stacks.database_app_user import APP_USER
@@ -27,6 +30,9 @@ DATABASE_SECRET_FIELDS = {
     "DATABASE_USER": "username",
     "DATABASE_PASSWORD": "password",
 }
+# Read by polars' jemalloc allocator when the library loads, not by settings.py: freed pages go back to the operating
+# system at once, so a worker's memory follows the file it scores (service/benchmarks/SCORING_RESULTS.md).
+ALLOCATOR_SETTINGS = {"_RJEM_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ class ContainerEnvironmentProps:
     app_database_secret: secretsmanager.ISecret  # the app user: what the service connects as
     django_secret_key: secretsmanager.ISecret
     submissions_bucket: s3.IBucket
+    scoring_queue: sqs.IQueue
+    scoring_dead_letter_queue: sqs.IQueue
 
 
 @dataclass(frozen=True)
@@ -59,19 +67,27 @@ class ContainerEnvironments:
 
     web: ContainerEnvironment
     migration: ContainerEnvironment
+    worker: ContainerEnvironment
 
 
 def container_environments(props: ContainerEnvironmentProps) -> ContainerEnvironments:
-    """The service's 12-factor settings for one environment, for the web task and for the migration task."""
+    """The service's 12-factor settings for one environment, for the web task, the migration task and the scoring
+    worker."""
     shared = _shared_settings(props)
     django_key = {"DJANGO_SECRET_KEY": ecs.Secret.from_secrets_manager(props.django_secret_key)}
     app_secret = props.app_database_secret
+    app_login = {
+        # The service re-reads the rotated credentials from this secret when a new connection is refused.
+        "DATABASE_SECRET_ARN": app_secret.secret_arn,
+        **_upload_limits(props),
+    }
     web = ContainerEnvironment(
-        environment={
-            **shared,
-            # The service re-reads the rotated credentials from this secret when a new connection is refused.
-            "DATABASE_SECRET_ARN": app_secret.secret_arn,
-        },
+        # Set: `complete` sends a message to the queue; unset (locally), the web process scores after the commit.
+        environment={**shared, **app_login, "SCORING_QUEUE_URL": props.scoring_queue.queue_url},
+        secrets={**_database_login(app_secret), **django_key},
+    )
+    worker = ContainerEnvironment(
+        environment={**shared, **app_login, **_worker_settings(props), **ALLOCATOR_SETTINGS},
         secrets={**_database_login(app_secret), **django_key},
     )
     migration = ContainerEnvironment(
@@ -88,7 +104,7 @@ def container_environments(props: ContainerEnvironmentProps) -> ContainerEnviron
             **django_key,
         },
     )
-    return ContainerEnvironments(web=web, migration=migration)
+    return ContainerEnvironments(web=web, migration=migration, worker=worker)
 
 
 def _shared_settings(props: ContainerEnvironmentProps) -> dict[str, str]:
@@ -104,6 +120,28 @@ def _shared_settings(props: ContainerEnvironmentProps) -> dict[str, str]:
         "DATABASE_SSLMODE": "require",
         "SUBMISSIONS_BUCKET": props.submissions_bucket.bucket_name,
         "PLATFORM_ENVIRONMENT": config.name,
+    }
+
+
+def _upload_limits(props: ContainerEnvironmentProps) -> dict[str, str]:
+    """What the web task signs tickets with and checks on completion, and what the worker refuses to read beyond."""
+    scoring = props.config.scoring
+    return {
+        "SUBMISSION_MAX_BYTES": str(scoring.max_upload_bytes),
+        "GROUND_TRUTH_MAX_BYTES": str(scoring.max_ground_truth_bytes),
+        "UPLOAD_TICKET_SECONDS": str(scoring.upload_ticket_seconds),
+    }
+
+
+def _worker_settings(props: ContainerEnvironmentProps) -> dict[str, str]:
+    scoring = props.config.scoring
+    return {
+        "SCORING_QUEUE_URL": props.scoring_queue.queue_url,
+        # The worker marks the submissions of dead letters failed.
+        "SCORING_DEAD_LETTER_QUEUE_URL": props.scoring_dead_letter_queue.queue_url,
+        "SCORING_MAX_SECONDS": str(scoring.max_scoring_seconds),
+        # The redrive policy's maxReceiveCount: the worker tells a last attempt from one that will be retried.
+        "SCORING_MAX_RECEIVES": str(scoring.max_receives),
     }
 
 

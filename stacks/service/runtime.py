@@ -1,10 +1,11 @@
-"""ServiceRuntime: what the web and migration tasks share: the cluster, the image, the log group, the Django key,
-and the shape of their task definitions."""
+"""ServiceRuntime: what the web, migration and worker tasks share: the cluster, the image, the log group, the Django
+key, and the shape of their task definitions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr_assets as ecr_assets
@@ -19,12 +20,16 @@ from stacks.log_groups import environment_log_group
 from stacks.nag import acknowledge, iam5
 from stacks.removal_policies import retained_outside_dev
 
+TASK_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
 SERVICE_SOURCE = Path(__file__).resolve().parent.parent.parent / "service"
 # Files in service/ that never go into the image; also keeps the asset hash stable when they change.
 IMAGE_EXCLUDES = [
     "**/__pycache__",
     "**/*.pyc",
     ".pytest_cache",
+    # hypothesis's example database, written by the service's tests (make test runs before make synth in the
+    # pipeline): in the image's hash it would make a new image, and a migration run, of every build.
+    ".hypothesis",
     "tests",
     "benchmarks",
     "media",
@@ -59,8 +64,9 @@ class ServiceRuntime:
             container_insights_v2=(
                 ecs.ContainerInsights.ENABLED if profile.container_insights else ecs.ContainerInsights.DISABLED
             ),
-            # FARGATE and FARGATE_SPOT as capacity providers, for a service that runs on Spot (the cost profile).
-            enable_fargate_capacity_providers=profile.fargate_spot or None,
+            # FARGATE and FARGATE_SPOT as capacity providers, for a service that runs on Spot (the web service by
+            # the cost profile, the scoring workers by their own setting).
+            enable_fargate_capacity_providers=profile.fargate_spot or config.scoring.spot or None,
         )
         if not profile.container_insights:
             acknowledge(
@@ -100,29 +106,82 @@ class ServiceRuntime:
         )
 
     def task_definition(self, construct_id: str, role: str) -> ecs.FargateTaskDefinition:
-        """A Fargate task definition of the configured size, in the family `competition-platform-<env>-<role>`."""
+        """A Fargate task definition of the web service's size, in the family `competition-platform-<env>-<role>`."""
         size = self._config.service
-        task_definition = ecs.FargateTaskDefinition(
+        return fargate_task_definition(
             self._scope,
             construct_id,
             family=self._config.resource_name(role),
             cpu=size.cpu,
-            memory_limit_mib=size.memory_mib,
-            runtime_platform=ecs.RuntimePlatform(
-                cpu_architecture=ecs.CpuArchitecture.X86_64,
-                operating_system_family=ecs.OperatingSystemFamily.LINUX,
-            ),
+            memory_mib=size.memory_mib,
         )
-        acknowledge(
-            task_definition,
-            "AwsSolutions-ECS2",
-            reason="Only non-secret settings (allowed hosts, bucket name, secret ARN) are environment variables; "
-            "every credential is an ECS secret from Secrets Manager.",
-        )
-        acknowledge(
-            task_definition.obtain_execution_role(),
-            iam5("Resource::*"),
-            reason="ecr:GetAuthorizationToken has no resource-level permissions and must name *; the image pull "
-            "itself is limited to the asset repository.",
-        )
-        return task_definition
+
+
+def fargate_task_definition(
+    scope: Construct, construct_id: str, *, family: str, cpu: int, memory_mib: int
+) -> ecs.FargateTaskDefinition:
+    """A Linux x86 Fargate task definition (the image is built for linux/amd64), with the findings every one of the
+    platform's task definitions shares acknowledged."""
+    task_definition = ecs.FargateTaskDefinition(
+        scope,
+        construct_id,
+        family=family,
+        cpu=cpu,
+        memory_limit_mib=memory_mib,
+        runtime_platform=ecs.RuntimePlatform(
+            cpu_architecture=ecs.CpuArchitecture.X86_64,
+            operating_system_family=ecs.OperatingSystemFamily.LINUX,
+        ),
+    )
+    acknowledge(
+        task_definition,
+        "AwsSolutions-ECS2",
+        reason="Only non-secret settings (allowed hosts, bucket name, secret ARN) are environment variables; "
+        "every credential is an ECS secret from Secrets Manager.",
+    )
+    acknowledge(
+        task_definition.obtain_execution_role(),
+        iam5("Resource::*"),
+        reason="ecr:GetAuthorizationToken has no resource-level permissions and must name *; the image pull "
+        "itself is limited to the asset repository.",
+    )
+    return task_definition
+
+
+def private_fargate_service(
+    scope: Construct,
+    construct_id: str,
+    *,
+    service_name: str,
+    cluster: ecs.ICluster,
+    task_definition: ecs.FargateTaskDefinition,
+    security_group: ec2.ISecurityGroup,
+    capacity_provider_strategies: list[ecs.CapacityProviderStrategy] | None,
+    **settings: Any,
+) -> ecs.FargateService:
+    """A Fargate service in the private subnets, without public addresses, deployed by rolling update with a circuit
+    breaker that rolls back; `settings` adds what only one service has (deployment alarms, a health-check grace)."""
+    service = ecs.FargateService(
+        scope,
+        construct_id,
+        service_name=service_name,
+        cluster=cluster,
+        task_definition=task_definition,
+        vpc_subnets=TASK_SUBNETS,
+        security_groups=[security_group],
+        assign_public_ip=False,
+        # A rolling deployment never drops below the current capacity and may double it while it runs.
+        min_healthy_percent=100,
+        max_healthy_percent=200,
+        circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+        propagate_tags=ecs.PropagatedTagSource.SERVICE,
+        enable_ecs_managed_tags=True,
+        capacity_provider_strategies=capacity_provider_strategies,
+        **settings,
+    )
+    if capacity_provider_strategies:
+        # Created after the cluster's capacity provider association, which CloudFormation does not know by itself
+        # (aws/containers-roadmap#631): otherwise a first create can fail with "capacity provider ... is not
+        # associated with the cluster".
+        service.node.add_dependency(cluster)
+    return service

@@ -22,13 +22,16 @@ from stacks.config import EnvironmentConfig
 from stacks.edge.waf import WebApplicationFirewall, WebApplicationFirewallProps
 from stacks.migrations import DatabaseMigrations, DatabaseMigrationsProps
 from stacks.monitoring.service_monitoring import ServiceMonitoring, ServiceMonitoringProps
+from stacks.scoring.queue import ScoringQueue, ScoringQueueProps
+from stacks.scoring.workers import ScoringWorkers, ScoringWorkersProps
 from stacks.service.container_environment import ContainerEnvironmentProps, container_environments
 from stacks.service.deployment_alarms import DeploymentAlarms, DeploymentAlarmsProps, deployment_alarm_names
 from stacks.service.load_balancer import PublicLoadBalancer, PublicLoadBalancerProps
 from stacks.service.references import grant_decrypt_via_secrets_manager, key_by_arn, secret_by_arn
-from stacks.service.runtime import ServiceRuntime, ServiceRuntimeProps
+from stacks.service.runtime import TASK_SUBNETS, ServiceRuntime, ServiceRuntimeProps
 from stacks.service.security_groups import ServiceSecurityGroups, ServiceSecurityGroupsProps
-from stacks.service.web_service import TASK_SUBNETS, WebService, WebServiceProps
+from stacks.service.submission_storage import grant_migration_ground_truths
+from stacks.service.web_service import WebService, WebServiceProps
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ class ServiceStackProps:
 
 
 class ServiceStack(cdk.Stack):
-    """Runs the image built from `service/` as a Fargate service and as a one-off migration task.
+    """Runs the image built from `service/` as a Fargate service behind the load balancer, as the scoring workers that
+    take submissions from the scoring queue, and as a one-off migration task.
 
     The order below is the order of the template's resources: keep it (see stacks/service/__init__.py).
     """
@@ -86,6 +90,7 @@ class ServiceStack(cdk.Stack):
         self.service_url = self.load_balancer.url
         # By name, not by reference: the service stack needs nothing from the storage stack's outputs for it.
         submissions_bucket = s3.Bucket.from_bucket_name(self, "SubmissionsBucket", config.submissions_bucket_name)
+        self.scoring_queue = ScoringQueue(self, "ScoringQueue", ScoringQueueProps(config=config))
         self.container_environments = container_environments(
             ContainerEnvironmentProps(
                 config=config,
@@ -95,6 +100,8 @@ class ServiceStack(cdk.Stack):
                 app_database_secret=app_secret,
                 django_secret_key=self.runtime.django_secret_key,
                 submissions_bucket=submissions_bucket,
+                scoring_queue=self.scoring_queue.queue,
+                scoring_dead_letter_queue=self.scoring_queue.dead_letter_queue,
             )
         )
         self.web = WebService(
@@ -109,7 +116,10 @@ class ServiceStack(cdk.Stack):
                 deployment_alarm_names=deployment_alarm_names(config),
             ),
         )
+        self.scoring_queue.queue.grant_send_messages(self.web.task_definition.task_role)
+        self.workers = self._workers(props, submissions_bucket, app_secret)
         self.migration_task_definition = self.runtime.task_definition("MigrationTask", "migrate")
+        grant_migration_ground_truths(self.migration_task_definition.task_role, submissions_bucket)
         self.migrations = self._migrations()
         target_group = self.load_balancer.forward_to(self.web.service)
         self.web.scale_on(target_group)
@@ -123,6 +133,11 @@ class ServiceStack(cdk.Stack):
             grant_decrypt_via_secrets_manager(role, environment_key, database_key)
         self.firewall = self._firewall()
         self.monitoring = self._monitoring(props, target_group)
+        self.monitoring.watch_queue(
+            queue=self.scoring_queue.queue,
+            dead_letter_queue=self.scoring_queue.dead_letter_queue,
+            max_message_age=cdk.Duration.minutes(config.scoring.queue_age_alarm_minutes),
+        )
 
         # The pipeline's smoke test reads this output (env_from_cfn_outputs).
         self.service_url_output = cdk.CfnOutput(
@@ -132,6 +147,30 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(self, "MigrationTaskDefinitionArn", value=self.migration_task_definition.task_definition_arn)
         # Where the Logs Insights queries of README, "Operations", run.
         cdk.CfnOutput(self, "ContainerLogGroupName", value=self.runtime.log_group.log_group_name)
+        # What an operator reads or redrives (README, "Operations").
+        cdk.CfnOutput(self, "ScoringQueueUrl", value=self.scoring_queue.queue.queue_url)
+        cdk.CfnOutput(self, "ScoringDeadLetterQueueUrl", value=self.scoring_queue.dead_letter_queue.queue_url)
+
+    def _workers(
+        self, props: ServiceStackProps, submissions_bucket: s3.IBucket, app_secret: secretsmanager.ISecret
+    ) -> ScoringWorkers:
+        """The scoring workers: the web service's image, cluster and logs, the app user's login."""
+        return ScoringWorkers(
+            self,
+            "ScoringWorkers",
+            ScoringWorkersProps(
+                config=self.config,
+                cluster=self.runtime.cluster,
+                image=self.runtime.image,
+                log_group=self.runtime.log_group,
+                container_environment=self.container_environments.worker,
+                vpc=props.vpc,
+                database=props.database,
+                scoring_queue=self.scoring_queue,
+                submissions_bucket=submissions_bucket,
+                database_secret=app_secret,
+            ),
+        )
 
     def _migrations(self) -> DatabaseMigrations:
         """Runs the migration task (same image as the web task; the owner's database login) before the service is
@@ -151,7 +190,7 @@ class ServiceStack(cdk.Stack):
                 log_key=self.runtime.encryption_key,
                 subnets=TASK_SUBNETS,
                 security_group=self.security_groups.tasks,
-                run_before=self.web.service,
+                run_before=[self.web.service, self.workers.service],
             ),
         )
 
@@ -190,10 +229,12 @@ class ServiceStack(cdk.Stack):
         )
 
     def _secret_readers(self) -> list[iam.IRole]:
-        """Who reads a secret: ECS (each task's execution role) at task start, and the web task itself when the
-        database password rotates."""
+        """Who reads a secret: ECS (each task's execution role) at task start, and the web and worker tasks
+        themselves when the database password rotates."""
         return [
             self.web.task_definition.obtain_execution_role(),
             self.migration_task_definition.obtain_execution_role(),
             self.web.task_definition.task_role,
+            self.workers.task_definition.obtain_execution_role(),
+            self.workers.task_definition.task_role,
         ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import aws_cdk as cdk
-from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -14,13 +13,12 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
-from stacks.nag import acknowledge, iam5
-from stacks.off_hours import WORKING_DAYS
+from stacks.off_hours import scale_to_zero_outside_working_hours
 from stacks.service.container_environment import ContainerEnvironment
 from stacks.service.load_balancer import CONTAINER_PORT
-from stacks.service.runtime import ServiceRuntime
+from stacks.service.runtime import ServiceRuntime, private_fargate_service
+from stacks.service.submission_storage import grant_web_uploads
 
-TASK_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
 CPU_TARGET_PERCENT = 60
 REQUESTS_PER_TASK_PER_MINUTE = 1000
 
@@ -54,31 +52,23 @@ class WebService:
             stop_timeout=cdk.Duration.seconds(30),
         )
         self._grant_task_access(props.submissions_bucket, props.database_secret)
-        self.service = ecs.FargateService(
+        self.service = private_fargate_service(
             scope,
             "Service",
             service_name=config.resource_name("web"),
             cluster=props.runtime.cluster,
             task_definition=self.task_definition,
-            vpc_subnets=TASK_SUBNETS,
-            security_groups=[props.security_group],
-            assign_public_ip=False,
-            # A rolling deployment never drops below the current capacity and may double it while it runs.
-            min_healthy_percent=100,
-            max_healthy_percent=200,
-            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
-            deployment_alarms=ecs.DeploymentAlarmConfig(
-                alarm_names=props.deployment_alarm_names, behavior=ecs.AlarmBehavior.ROLLBACK_ON_ALARM
-            ),
-            health_check_grace_period=cdk.Duration.seconds(60),
-            propagate_tags=ecs.PropagatedTagSource.SERVICE,
-            enable_ecs_managed_tags=True,
+            security_group=props.security_group,
             # Spot where the cost profile allows it: a reclaimed task is replaced like a failed one.
             capacity_provider_strategies=(
                 [ecs.CapacityProviderStrategy(capacity_provider="FARGATE_SPOT", weight=1)]
                 if config.cost_profile.fargate_spot
                 else None
             ),
+            deployment_alarms=ecs.DeploymentAlarmConfig(
+                alarm_names=props.deployment_alarm_names, behavior=ecs.AlarmBehavior.ROLLBACK_ON_ALARM
+            ),
+            health_check_grace_period=cdk.Duration.seconds(60),
         )
 
     def scale_on(self, target_group: elbv2.ApplicationTargetGroup) -> None:
@@ -101,38 +91,18 @@ class WebService:
         )
         off_hours = self._config.cost_profile.off_hours
         if off_hours is not None:
-            # No task outside working hours (a maximum of 0 holds against the scaling policies); the configured
-            # bounds again from the start of the day.
-            for action_id, hour, low, high in (
-                ("StopOutsideWorkingHours", off_hours.stop_hour_utc, 0, 0),
-                (
-                    "StartForWorkingHours",
-                    off_hours.start_hour_utc,
-                    self._config.service.min_count,
-                    self._config.service.max_count,
-                ),
-            ):
-                scaling.scale_on_schedule(
-                    action_id,
-                    schedule=appscaling.Schedule.cron(minute="0", hour=str(hour), week_day=WORKING_DAYS),
-                    min_capacity=low,
-                    max_capacity=high,
-                )
+            scale_to_zero_outside_working_hours(
+                scaling,
+                off_hours,
+                min_capacity=self._config.service.min_count,
+                max_capacity=self._config.service.max_count,
+            )
 
     def _grant_task_access(self, submissions_bucket: s3.IBucket, database_secret: secretsmanager.ISecret) -> None:
-        """The web task reads, writes and deletes submission files, and nothing else in S3; the migration task
-        needs no bucket access at all."""
+        """The web task signs upload tickets and completes uploads (stacks/service/submission_storage.py), and reads
+        its own database login; the migration task and the workers get their own, smaller grants."""
         task_role = self.task_definition.task_role
-        bucket_grants = s3.BucketGrants.from_bucket(submissions_bucket)
-        bucket_grants.actions_on_object_keys(task_role, "*", "s3:GetObject", "s3:PutObject", "s3:DeleteObject")
-        # Without ListBucket a missing key answers 403 instead of 404 and storage.exists() raises.
-        bucket_grants.actions_on_bucket_and_object_keys(task_role, "*", "s3:ListBucket")
+        grant_web_uploads(task_role, submissions_bucket)
         # The app re-reads the rotated password itself when a new connection is refused: ECS injects secrets
         # only at task start (aws/containers-roadmap#495).
         database_secret.grant_read(task_role)
-        acknowledge(
-            task_role,
-            iam5(f"Resource::{submissions_bucket.bucket_arn}/*"),
-            reason="Submission files are created at run time under keys the service chooses; the grant is limited "
-            "to Get/Put/DeleteObject in this one bucket.",
-        )

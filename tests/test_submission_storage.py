@@ -1,0 +1,51 @@
+"""Who may do what in the submissions bucket (PLAN.md, "Storage keys and tags"): each task role has only its own
+actions on its own key prefixes, and no role may delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stacks.config import PlatformConfig
+from tests.conftest import SynthesizedPlatform
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_each_task_role_gets_only_its_own_actions_in_the_submissions_bucket_and_none_may_delete(
+    synthesized: SynthesizedPlatform, config: PlatformConfig
+) -> None:
+    """The web task signs uploads and tags them, the workers read, the migration task writes ground truths' Parquet
+    files; nothing else touches the bucket."""
+    bucket = config.environment("prod").submissions_bucket_name
+    policies = synthesized.resources("Prod/Service", "AWS::IAM::Policy")
+
+    granted = {
+        logical_id.split("Role")[0]: sorted(
+            (action, resource.split(bucket, 1)[1])
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            for action in _as_list(statement["Action"])
+            for resource in map(str, _as_list(statement["Resource"]))
+            if bucket in resource
+        )
+        for logical_id, policy in policies.items()
+    }
+    both_prefixes = ("/ground-truth/*", "/submissions/*")
+
+    assert {role: actions for role, actions in granted.items() if actions} == {
+        "WebTaskTask": sorted(
+            [("s3:ListBucket", "")]
+            + [
+                (action, prefix)
+                for action in ("s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging")
+                for prefix in both_prefixes
+            ]
+        ),
+        "ScoringWorkersTaskDefinitionTask": [("s3:GetObject", prefix) for prefix in both_prefixes],
+        "MigrationTaskTask": [
+            ("s3:GetObject", "/ground-truth/*"),
+            ("s3:ListBucket", ""),
+            ("s3:PutObject", "/ground-truth/*"),
+        ],
+    }
