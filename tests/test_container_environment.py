@@ -39,19 +39,6 @@ DEPLOY_TIME_VALUES = {
     "SCORING_DEAD_LETTER_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/111111111111/"
     "competition-platform-env-scoring-dead-letters",
 }
-# Set by the stacks for issue 10, not read by today's settings: the service branch of issue 10 makes the settings read
-# them (PLAN.md, "Worker environment"). Until it is merged, test_settings_read_the_variables_awaiting_the_service is an
-# expected failure; when it passes, empty this set and drop that test's xfail marker (strict: the suite fails until
-# someone does).
-AWAITING_THE_SERVICE = frozenset(
-    {
-        "SCORING_QUEUE_URL",
-        "SCORING_DEAD_LETTER_QUEUE_URL",
-        "SCORING_MAX_SECONDS",
-        "SCORING_MAX_RECEIVES",
-        "UPLOAD_TICKET_SECONDS",
-    }
-)
 LABELS = [f"{stage_id(environment)}/{task}" for environment in ENVIRONMENT_NAMES for task in TASKS]
 
 
@@ -109,7 +96,12 @@ def test_every_task_receives_exactly_the_contract(synthesized: SynthesizedPlatfo
     assert received["web"] == contracts.web.names
     assert received["migrate"] == contracts.migration.names
     assert received["worker"] == contracts.worker.names
-    upload_limits = {"SUBMISSION_MAX_BYTES", "GROUND_TRUTH_MAX_BYTES", "UPLOAD_TICKET_SECONDS"}
+    upload_limits = {
+        "SUBMISSION_MAX_BYTES",
+        "SUBMISSION_MAX_DECOMPRESSED_BYTES",
+        "GROUND_TRUTH_MAX_BYTES",
+        "UPLOAD_TICKET_SECONDS",
+    }
     # The web task and the migration task differ in the database login (the migration task also creates the app
     # user's role), in the upload limits and in the queue the web task sends to.
     assert received["web"] ^ received["migrate"] == {
@@ -124,6 +116,7 @@ def test_every_task_receives_exactly_the_contract(synthesized: SynthesizedPlatfo
         "SCORING_DEAD_LETTER_QUEUE_URL",
         "SCORING_MAX_SECONDS",
         "SCORING_MAX_RECEIVES",
+        "SCORING_STOP_SECONDS",
         *ALLOCATOR_SETTINGS,
     }
     assert received["web"] <= received["worker"]
@@ -138,6 +131,8 @@ def test_the_limits_in_the_tasks_are_the_configured_ones(
 
     for variables in (web, worker):
         assert variables["SUBMISSION_MAX_BYTES"] == str(scoring.max_upload_mib * 1024 * 1024)
+        # A .csv.gz may not unpack beyond the upload limit: the worker's memory is sized for that many bytes of CSV.
+        assert variables["SUBMISSION_MAX_DECOMPRESSED_BYTES"] == variables["SUBMISSION_MAX_BYTES"]
         assert variables["GROUND_TRUTH_MAX_BYTES"] == str(scoring.max_ground_truth_mib * 1024 * 1024)
         assert variables["UPLOAD_TICKET_SECONDS"] == str(scoring.upload_ticket_minutes * 60)
     assert worker["SCORING_MAX_SECONDS"] == str(scoring.max_scoring_seconds)
@@ -145,26 +140,32 @@ def test_the_limits_in_the_tasks_are_the_configured_ones(
     assert worker["_RJEM_MALLOC_CONF"] == "dirty_decay_ms:0,muzzy_decay_ms:0"
 
 
+@pytest.mark.parametrize("environment", ENVIRONMENT_NAMES)
+def test_a_stopped_worker_finishes_or_releases_its_message_before_ecs_kills_it(
+    synthesized: SynthesizedPlatform, environment: str
+) -> None:
+    """After SIGTERM the worker scores on for SCORING_STOP_SECONDS, may be in a 10 s long poll, then releases the
+    message: all of it must fit in the container's stop timeout, or ECS kills it holding the message."""
+    (definition,) = [
+        resource
+        for resource in synthesized.resources(f"{stage_id(environment)}/Service", "AWS::ECS::TaskDefinition").values()
+        if any(container["Name"] == "worker" for container in resource["Properties"]["ContainerDefinitions"])
+    ]
+    (worker,) = definition["Properties"]["ContainerDefinitions"]
+    finish = int(received_variables(synthesized, f"{stage_id(environment)}/worker")["SCORING_STOP_SECONDS"])
+
+    assert finish >= 60
+    assert finish + 10 + 10 <= worker["StopTimeout"]
+
+
 @pytest.mark.parametrize("label", LABELS)
 def test_settings_read_every_variable_the_task_receives(probed: dict[str, dict[str, Any]], label: str) -> None:
     report = probed[label]
 
     # The allocator's setting is read by polars' jemalloc when the library loads, never by settings.py.
-    unread = set(report["variables"]) - set(report["read"]) - set(ALLOCATOR_SETTINGS) - AWAITING_THE_SERVICE
+    unread = set(report["variables"]) - set(report["read"]) - set(ALLOCATOR_SETTINGS)
 
     assert unread == set(), f"{label}: the stacks set {sorted(unread)}, which settings.py never reads"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="settings.py reads SCORING_QUEUE_URL, SCORING_DEAD_LETTER_QUEUE_URL, SCORING_MAX_SECONDS, "
-    "SCORING_MAX_RECEIVES and UPLOAD_TICKET_SECONDS once the service branch of issue 10 is merged (PLAN.md); then "
-    "remove this marker and empty AWAITING_THE_SERVICE",
-)
-def test_settings_read_the_variables_awaiting_the_service(probed: dict[str, dict[str, Any]]) -> None:
-    for label in LABELS:
-        report = probed[label]
-        assert AWAITING_THE_SERVICE & set(report["variables"]) <= set(report["read"]), label
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENT_NAMES)

@@ -35,6 +35,9 @@ from stacks.config import EnvironmentConfig
 
 # Fargate's longest stop timeout: ECS waits this long after SIGTERM before it kills a worker.
 WORKER_STOP_TIMEOUT = cdk.Duration.seconds(120)
+# What SIGTERM leaves a worker to finish the message in hand (SCORING_STOP_SECONDS) before it releases it: the stop
+# timeout less the worker's 10 s long poll (it may be waiting on one) and 10 s to release and exit cleanly.
+WORKER_FINISH_SECONDS = int(WORKER_STOP_TIMEOUT.to_seconds()) - 10 - 10
 QUEUE_RETENTION = cdk.Duration.days(4)
 DEAD_LETTER_RETENTION = cdk.Duration.days(14)
 # Long polling by default, for any receiver that does not ask for it (the worker does): fewer empty receives.

@@ -21,6 +21,7 @@ from aws_cdk import aws_sqs as sqs
 
 from stacks.config import EnvironmentConfig
 from stacks.database_app_user import APP_USER
+from stacks.scoring.queue import WORKER_FINISH_SECONDS
 
 # ECS secret variable → field of a database secret (the RDS-generated master secret or the app user's secret).
 DATABASE_SECRET_FIELDS = {
@@ -128,6 +129,9 @@ def _upload_limits(props: ContainerEnvironmentProps) -> dict[str, str]:
     scoring = props.config.scoring
     return {
         "SUBMISSION_MAX_BYTES": str(scoring.max_upload_bytes),
+        # maxUploadMiB caps the CSV a worker parses, compressed or not: a .csv.gz may not unpack beyond it, so the
+        # worker's memory rule (7 x maxUploadMiB + 512) holds for gzip uploads too.
+        "SUBMISSION_MAX_DECOMPRESSED_BYTES": str(scoring.max_upload_bytes),
         "GROUND_TRUTH_MAX_BYTES": str(scoring.max_ground_truth_bytes),
         "UPLOAD_TICKET_SECONDS": str(scoring.upload_ticket_seconds),
     }
@@ -142,6 +146,7 @@ def _worker_settings(props: ContainerEnvironmentProps) -> dict[str, str]:
         "SCORING_MAX_SECONDS": str(scoring.max_scoring_seconds),
         # The redrive policy's maxReceiveCount: the worker tells a last attempt from one that will be retried.
         "SCORING_MAX_RECEIVES": str(scoring.max_receives),
+        "SCORING_STOP_SECONDS": str(WORKER_FINISH_SECONDS),
     }
 
 
