@@ -221,15 +221,6 @@ def test_the_service_has_its_own_login_rotated_by_alternating_users(synthesized:
     }
 
 
-@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
-def test_no_secret_is_rotated_when_its_schedule_is_created(synthesized: SynthesizedPlatform, stage: str) -> None:
-    """The app user's role exists only after the first migration (in the service stack), and a rotation failing
-    during the database stack's first create would leave a deletion-protected instance behind."""
-    schedules = synthesized.resources(f"{stage}/Database", "AWS::SecretsManager::RotationSchedule").values()
-
-    assert [schedule["Properties"]["RotateImmediatelyOnUpdate"] for schedule in schedules] == [False, False]
-
-
 def test_postgresql_logs_go_to_a_log_group_with_retention(synthesized: SynthesizedPlatform) -> None:
     synthesized.template("Prod/Database").has_resource_properties(
         "AWS::Logs::LogGroup",

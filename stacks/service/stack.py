@@ -19,11 +19,14 @@ from constructs import Construct
 
 from stacks.backup import backup_vault_name
 from stacks.config import EnvironmentConfig
+from stacks.database import SECRET_ROTATION_INTERVAL
+from stacks.database_app_user import DatabaseAppUser
 from stacks.edge.waf import WebApplicationFirewall, WebApplicationFirewallProps
 from stacks.migrations import DatabaseMigrations, DatabaseMigrationsProps
 from stacks.monitoring.service_monitoring import ServiceMonitoring, ServiceMonitoringProps
 from stacks.scoring.queue import ScoringQueue, ScoringQueueProps
 from stacks.scoring.workers import ScoringWorkers, ScoringWorkersProps
+from stacks.service.app_login_rotation import AppLoginRotation, AppLoginRotationProps
 from stacks.service.container_environment import ContainerEnvironmentProps, container_environments
 from stacks.service.deployment_alarms import DeploymentAlarms, DeploymentAlarmsProps, deployment_alarm_names
 from stacks.service.load_balancer import PublicLoadBalancer, PublicLoadBalancerProps
@@ -41,6 +44,7 @@ class ServiceStackProps:
     database: rds.DatabaseInstance
     owner_database_secret: secretsmanager.ISecret  # migrations connect as the owner (the master user)
     app_database_secret: secretsmanager.ISecret  # the service connects as the app user
+    app_user: DatabaseAppUser  # its rotation function, scheduled here once the migration has created the role
     access_logs_bucket: s3.IBucket
     certificate: acm.ICertificate | None  # with a domain, from the CertificateStack
     environment_key: kms.IKey  # log groups and the Django key (stacks/encryption.py)
@@ -121,6 +125,17 @@ class ServiceStack(cdk.Stack):
         self.migration_task_definition = self.runtime.task_definition("MigrationTask", "migrate")
         grant_migration_ground_truths(self.migration_task_definition.task_role, submissions_bucket)
         self.migrations = self._migrations()
+        self.app_login_rotation = AppLoginRotation(
+            self,
+            "AppLoginRotation",
+            AppLoginRotationProps(
+                config=config,
+                secret=app_secret,
+                rotation_function_arn=props.app_user.rotation_function_arn,
+                interval=SECRET_ROTATION_INTERVAL,
+                after=[self.migrations.trigger, *props.app_user.rotation_ingress],
+            ),
+        )
         target_group = self.load_balancer.forward_to(self.web.service)
         self.web.scale_on(target_group)
         self.alarms = DeploymentAlarms(
