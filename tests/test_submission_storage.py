@@ -38,11 +38,22 @@ def test_each_task_role_gets_only_its_own_actions_in_the_submissions_bucket_and_
             [("s3:ListBucket", "")]
             + [
                 (action, prefix)
-                for action in ("s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging")
+                for action in (
+                    "s3:GetObject",
+                    "s3:GetObjectTagging",
+                    "s3:PutObject",
+                    "s3:PutObjectTagging",
+                    # Completion pins the object's version (PLAN.md, "Phase 4"): read it and tag that version.
+                    "s3:GetObjectVersion",
+                    "s3:GetObjectVersionTagging",
+                    "s3:PutObjectVersionTagging",
+                )
                 for prefix in both_prefixes
             ]
         ),
-        "ScoringWorkersTaskDefinitionTask": [("s3:GetObject", prefix) for prefix in both_prefixes],
+        "ScoringWorkersTaskDefinitionTask": sorted(
+            (action, prefix) for action in ("s3:GetObject", "s3:GetObjectVersion") for prefix in both_prefixes
+        ),
         "MigrationTaskTask": [
             ("s3:GetObject", "/ground-truth/*"),
             ("s3:ListBucket", ""),

@@ -22,7 +22,21 @@ SUBMISSIONS_PREFIX = "submissions/"
 GROUND_TRUTH_PREFIX = "ground-truth/"
 # Signing a presigned POST that requires the `tagging` field needs PutObject and PutObjectTagging; completing an
 # upload reads the object (size, checksum) and tags it `upload=complete`.
-WEB_OBJECT_ACTIONS = ("s3:PutObject", "s3:GetObject", "s3:PutObjectTagging", "s3:GetObjectTagging")
+# Completion pins the object (PLAN.md, "Phase 4"): the bucket is versioned, the web task records the VersionId it
+# checked and tags exactly that version; S3 authorizes a request that names a version with the *Version actions,
+# not with GetObject/PutObjectTagging.
+WEB_OBJECT_ACTIONS = (
+    "s3:PutObject",
+    "s3:GetObject",
+    "s3:PutObjectTagging",
+    "s3:GetObjectTagging",
+    "s3:GetObjectVersion",
+    "s3:PutObjectVersionTagging",
+    "s3:GetObjectVersionTagging",
+)
+# The worker reads the version the submission recorded (GetObject with VersionId needs GetObjectVersion), and ground
+# truths by their current key.
+WORKER_OBJECT_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
 # The data migration checks whether a Parquet file exists, then writes it.
 MIGRATION_OBJECT_ACTIONS = ("s3:PutObject", "s3:GetObject")
 
@@ -44,9 +58,9 @@ def grant_worker_reads(role: iam.IRole, bucket: s3.IBucket) -> None:
         role,
         bucket,
         (SUBMISSIONS_PREFIX, GROUND_TRUTH_PREFIX),
-        ("s3:GetObject",),
-        reason="A scoring worker reads any submitted file and any ground truth by the key the message leads it to; "
-        "it writes, tags and deletes nothing.",
+        WORKER_OBJECT_ACTIONS,
+        reason="A scoring worker reads any submitted file (the version its submission recorded) and any ground truth "
+        "by the key the message leads it to; it writes, tags and deletes nothing.",
     )
 
 
