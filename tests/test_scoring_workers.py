@@ -184,7 +184,7 @@ def sqs_grants(statements: list[dict[str, Any]]) -> dict[str, list[str]]:
     return {queue: sorted(actions) for queue, actions in granted.items()}
 
 
-def test_the_web_task_only_sends_and_the_workers_only_consume(synthesized: SynthesizedPlatform) -> None:
+def test_the_web_task_only_sends_and_the_workers_consume_and_send_again(synthesized: SynthesizedPlatform) -> None:
     found = queues(synthesized, "Prod")
     queue, dead_letters = found["scoring"]["LogicalId"], found["scoring-dead-letters"]["LogicalId"]
     consume = [
@@ -198,9 +198,10 @@ def test_the_web_task_only_sends_and_the_workers_only_consume(synthesized: Synth
     assert sqs_grants(role_statements(synthesized, "Prod", "WebTaskTaskRole")) == {
         queue: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"]
     }
-    # The dead letters too: the worker reads them to mark their submissions failed.
+    # The dead letters too: the worker reads them to mark their submissions failed. The sweep and
+    # `requeue_submission` run the workers' task definition and send `queued` submissions again.
     assert sqs_grants(role_statements(synthesized, "Prod", "ScoringWorkersTaskDefinitionTaskRole")) == {
-        queue: consume,
+        queue: sorted([*consume, "sqs:SendMessage"]),
         dead_letters: consume,
     }
     assert sqs_grants(role_statements(synthesized, "Prod", "MigrationTaskTaskRole")) == {}

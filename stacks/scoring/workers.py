@@ -71,6 +71,7 @@ class ScoringWorkers(Construct):
             stop_timeout=WORKER_STOP_TIMEOUT,
         )
         self.security_group = self._security_group(props)
+        self.capacity = worker_capacity(config)
         # New workers start before old ones stop; an old one finishes or releases its message on SIGTERM.
         self.service = private_fargate_service(
             self,
@@ -79,7 +80,7 @@ class ScoringWorkers(Construct):
             cluster=props.cluster,
             task_definition=self.task_definition,
             security_group=self.security_group,
-            capacity_provider_strategies=_capacity(config),
+            capacity_provider_strategies=self.capacity,
         )
         self._grant(props)
         self.scaling = BacklogScaling(
@@ -105,11 +106,14 @@ class ScoringWorkers(Construct):
         # whose messages the worker reads to mark their submissions failed.
         props.scoring_queue.queue.grant_consume_messages(role)
         props.scoring_queue.dead_letter_queue.grant_consume_messages(role)
+        # The sweep (stacks/scoring/sweep.py) and an operator's `requeue_submission` run this task definition and
+        # send messages for `queued` submissions again (SQS-managed encryption: no key to grant).
+        props.scoring_queue.queue.grant(role, "sqs:SendMessage")
         grant_worker_reads(role, props.submissions_bucket)
         props.database_secret.grant_read(role)
 
 
-def _capacity(config: EnvironmentConfig) -> list[ecs.CapacityProviderStrategy] | None:
+def worker_capacity(config: EnvironmentConfig) -> list[ecs.CapacityProviderStrategy] | None:
     """Spot where the config says so; production's on-demand floor first (ECS places `base` tasks on their provider
     before it shares the rest by weight)."""
     scoring = config.scoring

@@ -25,6 +25,8 @@ from stacks.edge.waf import WebApplicationFirewall, WebApplicationFirewallProps
 from stacks.migrations import DatabaseMigrations, DatabaseMigrationsProps
 from stacks.monitoring.service_monitoring import ServiceMonitoring, ServiceMonitoringProps
 from stacks.scoring.queue import ScoringQueue, ScoringQueueProps
+from stacks.scoring.sweep import ScoringSweep, ScoringSweepProps
+from stacks.scoring.workers import CONTAINER_NAME as WORKER_CONTAINER
 from stacks.scoring.workers import ScoringWorkers, ScoringWorkersProps
 from stacks.service.app_login_rotation import AppLoginRotation, AppLoginRotationProps
 from stacks.service.container_environment import ContainerEnvironmentProps, container_environments
@@ -136,6 +138,7 @@ class ServiceStack(cdk.Stack):
                 after=[self.migrations.trigger, *props.app_user.rotation_ingress],
             ),
         )
+        self.sweep = self._sweep()
         target_group = self.load_balancer.forward_to(self.web.service)
         self.web.scale_on(target_group)
         self.alarms = DeploymentAlarms(
@@ -206,6 +209,23 @@ class ServiceStack(cdk.Stack):
                 subnets=TASK_SUBNETS,
                 security_group=self.security_groups.tasks,
                 run_before=[self.web.service, self.workers.service],
+            ),
+        )
+
+    def _sweep(self) -> ScoringSweep:
+        """`sweep_scoring` every five minutes on the workers' task definition, once the migrations ran."""
+        return ScoringSweep(
+            self,
+            "ScoringSweep",
+            ScoringSweepProps(
+                config=self.config,
+                cluster=self.runtime.cluster,
+                cluster_name=self.runtime.cluster_name,
+                task_definition=self.workers.task_definition,
+                container_name=WORKER_CONTAINER,
+                security_group=self.workers.security_group,
+                capacity=self.workers.capacity,
+                after=[self.migrations.trigger],
             ),
         )
 
