@@ -215,6 +215,28 @@ def test_workers_read_the_app_users_login_and_no_other_secret(synthesized: Synth
     assert "PostgresSecretAttachment" not in str(statements)
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_workers_may_protect_only_this_clusters_tasks_from_scale_in(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, stage: str
+) -> None:
+    env = config.environment(stage.lower())
+    statements = role_statements(synthesized, stage, "ScoringWorkersTaskDefinitionTaskRole")
+    (cluster_id,) = synthesized.resources(f"{stage}/Service", "AWS::ECS::Cluster")
+
+    (protection,) = [s for s in statements if "ecs:UpdateTaskProtection" in s["Action"]]
+    assert protection["Action"] == ["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"]
+    assert protection["Resource"] == f"arn:aws:ecs:{env.region}:{env.account}:task/{env.resource_name()}/*"
+    assert protection["Condition"] == {"ArnEquals": {"ecs:cluster": {"Fn::GetAtt": [cluster_id, "Arn"]}}}
+    # No other role of the stack may change a task's protection.
+    others = [
+        statement
+        for logical_id, policy in synthesized.resources(f"{stage}/Service", "AWS::IAM::Policy").items()
+        if not logical_id.startswith("ScoringWorkersTaskDefinitionTaskRole")
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert "TaskProtection" not in str(others)
+
+
 @pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
 def test_workers_track_the_backlog_per_busy_worker_between_the_configured_bounds(
     synthesized: SynthesizedPlatform, config: PlatformConfig, environment: str

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
@@ -26,6 +28,7 @@ from constructs import Construct
 
 from stacks.config import EnvironmentConfig
 from stacks.database import DATABASE_PORT
+from stacks.nag import acknowledge, iam5
 from stacks.scoring.backlog_scaling import BacklogScaling, BacklogScalingProps
 from stacks.scoring.queue import WORKER_STOP_TIMEOUT, ScoringQueue
 from stacks.service.container_environment import ContainerEnvironment
@@ -40,6 +43,7 @@ CONTAINER_NAME = "worker"
 class ScoringWorkersProps:
     config: EnvironmentConfig
     cluster: ecs.ICluster
+    cluster_name: str  # the literal name: the task-protection grant and its cdk-nag acknowledgment name it
     image: ecs.ContainerImage  # the web service's image
     log_group: logs.ILogGroup  # the container log group: a submission's request and its scoring in one place
     container_environment: ContainerEnvironment
@@ -111,6 +115,25 @@ class ScoringWorkers(Construct):
         props.scoring_queue.queue.grant(role, "sqs:SendMessage")
         grant_worker_reads(role, props.submissions_bucket)
         props.database_secret.grant_read(role)
+        self._grant_task_protection(props)
+
+    def _grant_task_protection(self, props: ScoringWorkersProps) -> None:
+        """A worker holding a message protects itself from scale-in through the ECS agent's endpoint
+        (`$ECS_AGENT_URI/task-protection/v1/state`), which calls these two actions with the task role."""
+        tasks = cdk.Stack.of(self).format_arn(service="ecs", resource="task", resource_name=f"{props.cluster_name}/*")
+        self.task_definition.add_to_task_role_policy(
+            iam.PolicyStatement(
+                actions=["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"],
+                resources=[tasks],
+                conditions={"ArnEquals": {"ecs:cluster": props.cluster.cluster_arn}},
+            )
+        )
+        acknowledge(
+            self.task_definition.task_role,
+            iam5(f"Resource::{tasks}"),
+            reason="A task's id exists only once ECS started it: the workers' tasks are any task of this cluster, and "
+            "the two actions only read or set a task's scale-in protection.",
+        )
 
 
 def worker_capacity(config: EnvironmentConfig) -> list[ecs.CapacityProviderStrategy] | None:

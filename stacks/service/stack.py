@@ -179,6 +179,7 @@ class ServiceStack(cdk.Stack):
             ScoringWorkersProps(
                 config=self.config,
                 cluster=self.runtime.cluster,
+                cluster_name=self.runtime.cluster_name,
                 image=self.runtime.image,
                 log_group=self.runtime.log_group,
                 container_environment=self.container_environments.worker,
