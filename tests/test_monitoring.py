@@ -25,7 +25,6 @@ ALERTING_EVERYWHERE = {
     "target-5xx",
     "unhealthy-targets",
     "http-5xx-rate",
-    "web-tasks-missing",
     "server-errors",
     "database-unavailable",
     "database-free-storage",
@@ -34,6 +33,8 @@ ALERTING_EVERYWHERE = {
     "scoring-queue-age",
     "scoring-dead-letters",
 }
+# Needs Container Insights (RunningTaskCount, DesiredTaskCount), which dev's cost profile turns off.
+CONTAINER_INSIGHTS = {"web-tasks-missing"}
 CAPACITY = {
     "http-p99-latency",
     "web-cpu",
@@ -93,7 +94,22 @@ def test_dev_keeps_the_alarms_that_say_something_is_broken(synthesized: Synthesi
 
 @pytest.mark.parametrize("stage", ["Staging", "Prod"])
 def test_staging_and_prod_also_watch_capacity_and_backups(synthesized: SynthesizedPlatform, stage: str) -> None:
-    assert set(alarms(synthesized, stage)) == ALERTING_EVERYWHERE | CAPACITY | {"database-backup-failed"}
+    assert set(alarms(synthesized, stage)) == ALERTING_EVERYWHERE | CONTAINER_INSIGHTS | CAPACITY | {
+        "database-backup-failed"
+    }
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_missing_tasks_alarm_exists_exactly_where_container_insights_gives_it_data(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, stage: str
+) -> None:
+    insights = config.environment(stage.lower()).cost_profile.container_insights
+    (cluster,) = synthesized.resources(f"{stage}/Service", "AWS::ECS::Cluster").values()
+
+    assert ("web-tasks-missing" in alarms(synthesized, stage)) is insights
+    assert cluster["Properties"]["ClusterSettings"] == [
+        {"Name": "containerInsights", "Value": "enabled" if insights else "disabled"}
+    ]
 
 
 def test_deployment_alarms_keep_the_names_the_service_rolls_back_on(synthesized: SynthesizedPlatform) -> None:

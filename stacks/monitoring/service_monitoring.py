@@ -1,5 +1,5 @@
-"""ServiceMonitoring: the alarms, request-log metrics and dashboard of one environment, built in the Service stack
-(it sees the load balancer, the service, the container logs and the database).
+"""ServiceMonitoring: the alarms, request-log metrics, ECS service events and dashboard of one environment, built in
+the Service stack (it sees the load balancer, the service, the container logs and the database).
 
 Issue 10's scoring queue joins with one call, which adds its two alarms and its dashboard row:
 
@@ -28,6 +28,7 @@ from stacks.monitoring.database_alarms import backup_alarms, database_alarms, ro
 from stacks.monitoring.queue_alarms import MAX_MESSAGE_AGE, WatchedQueue
 from stacks.monitoring.request_logs import RequestLogMetrics, RequestLogMetricsProps
 from stacks.monitoring.service_alarms import ServiceAlarmSubjects, service_alarms
+from stacks.monitoring.service_events import EcsServiceEvents, EcsServiceEventsProps
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,18 @@ class ServiceMonitoring(Construct):
                     target_group=props.target_group,
                     service=props.service,
                     cluster_name=props.cluster_name,
+                    container_insights=config.cost_profile.container_insights,
                 )
             ),
             *self.request_logs.alarms(),
             *database_alarms(props.database, config.database),
             *rotation_alarms(props.rotation_function_names),
             *(backup_alarms(props.backup_vault_name) if props.backup_vault_name else []),
+        )
+        self.service_events = EcsServiceEvents(
+            self,
+            "EcsServiceEvents",
+            EcsServiceEventsProps(config=config, cluster_name=props.cluster_name, topic=props.topic),
         )
         self.dashboard = OperationsDashboard(
             self,
