@@ -52,6 +52,7 @@ def test_the_sweep_runs_the_workers_task_definition_with_the_sweep_command_on_th
     _, service = worker(synthesized, stage, "AWS::ECS::Service")
     network = service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]
 
+    assert schedule["Properties"]["Name"] == f"competition-platform-{stage.lower()}-scoring-sweep"
     assert target["Arn"] == "arn:aws:scheduler:::aws-sdk:ecs:runTask"
     assert request is not None
     assert request["TaskDefinition"] == {"Ref": definition_id}

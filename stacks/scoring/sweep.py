@@ -71,6 +71,8 @@ class ScoringSweep(Construct):
         self.schedule = scheduler.CfnSchedule(
             self,
             "Schedule",
+            # Named: the restore runbook (README) suspends it by name.
+            name=config.resource_name("scoring-sweep"),
             description=f"{' '.join(SWEEP_COMMAND)} on the {config.name} scoring workers' task definition",
             schedule_expression=sweep_schedule_expression(config.cost_profile.off_hours),
             schedule_expression_timezone="UTC",
