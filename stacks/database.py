@@ -33,6 +33,8 @@ POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9
 DATABASE_NAME = "competitions"
 # Not PostgreSQL's default 5432: scanners probing the default port find nothing (cdk-nag AwsSolutions-RDS11).
 DATABASE_PORT = 5433
+# The logs the instance exports to CloudWatch Logs: (construct id of its log group, RDS's name for it).
+EXPORTED_LOGS = (("PostgresqlLogs", "postgresql"), ("UpgradeLogs", "upgrade"))
 SECRET_ROTATION_INTERVAL = cdk.Duration.days(30)
 
 
@@ -85,14 +87,19 @@ class DatabaseStack(cdk.Stack):
             },
         )
 
-        postgresql_logs = environment_log_group(
-            self,
-            "PostgresqlLogs",
-            config,
-            log_group_name=f"/aws/rds/instance/{instance_identifier}/postgresql",
-            production_retention=logs.RetentionDays.ONE_YEAR,
-            encryption_key=props.log_key,
-        )
+        # One log group per exported log, created before the instance. The engine upgrade log is written only during
+        # an upgrade, but RDS would otherwise create its group itself on the first one, unencrypted and kept forever.
+        exported_logs = [
+            environment_log_group(
+                self,
+                construct_id,
+                config,
+                log_group_name=f"/aws/rds/instance/{instance_identifier}/{log}",
+                production_retention=logs.RetentionDays.ONE_YEAR,
+                encryption_key=props.log_key,
+            )
+            for construct_id, log in EXPORTED_LOGS
+        ]
 
         self.instance = rds.DatabaseInstance(
             self,
@@ -124,14 +131,14 @@ class DatabaseStack(cdk.Stack):
             auto_minor_version_upgrade=False,
             allow_major_version_upgrade=False,
             parameter_group=parameter_group,
-            cloudwatch_logs_exports=["postgresql", "upgrade"],
+            cloudwatch_logs_exports=[log for _, log in EXPORTED_LOGS],
             # The loader refuses Performance Insights on the classes that do not offer it.
             **_performance_insights(config, self.encryption_key),
             monitoring_interval=cdk.Duration.seconds(60),
             iam_authentication=False,
         )
-        # RDS writes into the group above only if it exists before the export is switched on.
-        self.instance.node.add_dependency(postgresql_logs)
+        # RDS writes into the groups above only if they exist before the export is switched on.
+        self.instance.node.add_dependency(*exported_logs)
         self._acknowledge_findings(config)
 
         secret = self.instance.secret

@@ -226,3 +226,29 @@ def test_postgresql_logs_go_to_a_log_group_with_retention(synthesized: Synthesiz
         "AWS::Logs::LogGroup",
         {"LogGroupName": "/aws/rds/instance/competition-platform-prod/postgresql", "RetentionInDays": 365},
     )
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_the_engine_upgrade_log_group_exists_before_the_instance_like_the_postgresql_one(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, stage: str
+) -> None:
+    identifier = config.environment(stage.lower()).resource_name()
+    resources = synthesized.template_json(f"{stage}/Database")["Resources"]
+    groups = {
+        resource["Properties"]["LogGroupName"].rsplit("/", 1)[1]: (logical_id, resource)
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::Logs::LogGroup"
+        and resource["Properties"]["LogGroupName"].startswith(f"/aws/rds/instance/{identifier}/")
+    }
+    (instance_id,) = [i for i, resource in resources.items() if resource["Type"] == "AWS::RDS::DBInstance"]
+
+    assert set(groups) == {"postgresql", "upgrade"}
+    (postgresql_id, postgresql), (upgrade_id, upgrade) = groups["postgresql"], groups["upgrade"]
+    # Same key, retention and removal as the PostgreSQL log (tests/test_encryption.py checks the key itself).
+    for key in ("KmsKeyId", "RetentionInDays"):
+        assert upgrade["Properties"][key] == postgresql["Properties"][key]
+    assert (upgrade["DeletionPolicy"], upgrade["UpdateReplacePolicy"]) == (
+        postgresql["DeletionPolicy"],
+        postgresql["UpdateReplacePolicy"],
+    )
+    assert {postgresql_id, upgrade_id} <= set(resources[instance_id]["DependsOn"])

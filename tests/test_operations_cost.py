@@ -70,6 +70,7 @@ def test_logs_written_only_by_deployments_and_rotations_are_priced_at_their_own_
     # The owner's and the app user's rotation functions (named /aws/lambda/...), and the runner (LoggingConfig).
     assert by_prefix("PostgresRotationLogs") + by_prefix("AppUserRotationLogs") == [pytest.approx(occasional)] * 2
     assert by_prefix("MigrationsRunnerLogs") == [pytest.approx(occasional)]
+    assert by_prefix("UpgradeLogs") == [pytest.approx(occasional)]  # RDS's engine upgrade log
     assert (
         by_prefix("ContainerLogs") + by_prefix("PostgresqlLogs") + by_prefix("FlowLogs") == [pytest.approx(general)] * 3
     )
