@@ -58,7 +58,7 @@ class ServiceStack(cdk.Stack):
     """Runs the image built from `service/` as a Fargate service behind the load balancer, as the scoring workers that
     take submissions from the scoring queue, and as a one-off migration task.
 
-    The order below is the order of the template's resources: keep it (see stacks/service/__init__.py).
+    The constructor composes the parts; their ids, not their order, make the logical ids (stacks/service/__init__.py).
     """
 
     def __init__(self, scope: Construct, construct_id: str, props: ServiceStackProps) -> None:
