@@ -147,8 +147,12 @@ class ServiceStack(cdk.Stack):
                 config=config, target_group=target_group, service=self.web.service, alarm_topic=props.alarm_topic
             ),
         )
-        for role in self._secret_readers():
+        # ECS reads the database secrets (database key) and the Django key (environment key) at task start; the tasks
+        # themselves re-read only the app user's database secret, after a rotation.
+        for role in self._execution_roles():
             grant_decrypt_via_secrets_manager(role, environment_key, database_key)
+        for role in self._database_secret_readers():
+            grant_decrypt_via_secrets_manager(role, database_key)
         self.firewall = self._firewall()
         self.monitoring = self._monitoring(props, target_group)
         self.monitoring.watch_queue(
@@ -264,13 +268,14 @@ class ServiceStack(cdk.Stack):
             ),
         )
 
-    def _secret_readers(self) -> list[iam.IRole]:
-        """Who reads a secret: ECS (each task's execution role) at task start, and the web and worker tasks
-        themselves when the database password rotates."""
+    def _execution_roles(self) -> list[iam.IRole]:
+        """The roles ECS starts each task with: they read the task's secrets."""
         return [
             self.web.task_definition.obtain_execution_role(),
             self.migration_task_definition.obtain_execution_role(),
-            self.web.task_definition.task_role,
             self.workers.task_definition.obtain_execution_role(),
-            self.workers.task_definition.task_role,
         ]
+
+    def _database_secret_readers(self) -> list[iam.IRole]:
+        """The web and worker tasks themselves, which re-read the app user's secret when the password rotates."""
+        return [self.web.task_definition.task_role, self.workers.task_definition.task_role]
