@@ -16,6 +16,7 @@ from stacks.database import DATABASE_PORT, POSTGRES_VERSION
 from stacks.database_app_user import APP_USER
 from stacks.postgres_support import STANDARD_SUPPORT_ENDS, standard_support_ends
 from tests.conftest import SynthesizedPlatform
+from tests.test_config import rejection
 from tests.test_stateful_resources import DATABASE_SECRET_LOGICAL_IDS
 
 
@@ -252,3 +253,10 @@ def test_the_engine_upgrade_log_group_exists_before_the_instance_like_the_postgr
         postgresql["UpdateReplacePolicy"],
     )
     assert {postgresql_id, upgrade_id} <= set(resources[instance_id]["DependsOn"])
+
+
+@pytest.mark.parametrize("percent", [0, 51, 12.5])
+def test_the_free_storage_alarm_share_is_a_whole_percent_from_1_to_50(percent: float) -> None:
+    key = "prod.database.freeStorageAlarmPercent"
+
+    assert rejection(key, percent) == (f"platform.environments.{key} = {percent}: expected a whole number from 1 to 50")

@@ -158,7 +158,8 @@ def test_database_thresholds_follow_the_instance_class_and_storage(
     found = alarms(synthesized, environment.capitalize())
 
     assert found["database-connections"]["Threshold"] == int(default_max_connections(database.instance_class) * 0.8)
-    assert found["database-free-storage"]["Threshold"] == pytest.approx(database.allocated_storage_gib * 0.05 * 2**30)
+    assert database.free_storage_alarm_percent == 10
+    assert found["database-free-storage"]["Threshold"] == pytest.approx(database.allocated_storage_gib * 0.10 * 2**30)
     assert found["database-freeable-memory"]["ComparisonOperator"] == "LessThanThreshold"
 
 
