@@ -13,6 +13,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
+from scripts.cost.schedule_pricers import universal_target_input
 from stacks.config import PlatformConfig
 from stacks.config.rds_instances import default_max_connections
 from stacks.monitoring.alarms import OperatorAlarms, OperatorAlarmsProps
@@ -314,3 +315,39 @@ def test_service_stack_names_the_log_group_the_queries_run_in(synthesized: Synth
     outputs = synthesized.template_json("Prod/Service")["Outputs"]
 
     assert outputs["ContainerLogGroupName"]["Value"]["Ref"].startswith("ContainerLogs")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_dev_switches_the_queue_age_alarms_actions_off_while_its_workers_are_held_at_zero(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, stage: str
+) -> None:
+    """A message sent just before dev's stop waits until morning: its age must not page every night."""
+    off_hours = config.environment(stage.lower()).cost_profile.off_hours
+    (alarm_id,) = [
+        i
+        for i, a in synthesized.resources(f"{stage}/Service", "AWS::CloudWatch::Alarm").items()
+        if a["Properties"]["AlarmName"].endswith("-scoring-queue-age")
+    ]
+    calls = {
+        schedule["Properties"]["Target"]["Arn"].rsplit(":", 1)[1]: schedule["Properties"]
+        for schedule in synthesized.resources(f"{stage}/Service", "AWS::Scheduler::Schedule").values()
+        if ":aws-sdk:cloudwatch:" in schedule["Properties"]["Target"]["Arn"]
+    }
+
+    if off_hours is None:
+        assert calls == {}
+        return
+    assert set(calls) == {"disableAlarmActions", "enableAlarmActions"}
+    assert calls["disableAlarmActions"]["ScheduleExpression"] == f"cron(0 {off_hours.stop_hour_utc} ? * MON-FRI *)"
+    assert calls["enableAlarmActions"]["ScheduleExpression"] == f"cron(0 {off_hours.start_hour_utc} ? * MON-FRI *)"
+    for call in calls.values():
+        assert universal_target_input(call["Target"]["Input"]) == {"AlarmNames": [{"Ref": alarm_id}]}
+    role_id = calls["disableAlarmActions"]["Target"]["RoleArn"]["Fn::GetAtt"][0]
+    (statement,) = [
+        s
+        for p in synthesized.resources(f"{stage}/Service", "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert statement["Action"] == ["cloudwatch:DisableAlarmActions", "cloudwatch:EnableAlarmActions"]
+    assert statement["Resource"] == {"Fn::GetAtt": [alarm_id, "Arn"]}

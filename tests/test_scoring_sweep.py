@@ -9,17 +9,21 @@ from typing import Any
 import pytest
 
 from scripts.cost.price_table import load_price_table
-from scripts.cost.schedule_pricers import run_task_request
+from scripts.cost.schedule_pricers import universal_target_input
 from stacks.config import PlatformConfig
 from stacks.scoring.sweep import SWEEP_COMMAND
-from tests.conftest import SCORING_WORKERS, SynthesizedPlatform
+from tests.conftest import SCORING_SWEEP, SCORING_WORKERS, SynthesizedPlatform
 from tests.test_cost_report import REGION, estimate, templates_of
 
 STAGES = ["Dev", "Staging", "Prod"]
 
 
 def sweep(synthesized: SynthesizedPlatform, stage: str) -> tuple[str, dict[str, Any]]:
-    (found,) = synthesized.resources(f"{stage}/Service", "AWS::Scheduler::Schedule").items()
+    (found,) = [
+        (logical_id, resource)
+        for logical_id, resource in synthesized.resources(f"{stage}/Service", "AWS::Scheduler::Schedule").items()
+        if logical_id.startswith(SCORING_SWEEP)
+    ]
     return found
 
 
@@ -47,7 +51,7 @@ def test_the_sweep_runs_the_workers_task_definition_with_the_sweep_command_on_th
 ) -> None:
     _, schedule = sweep(synthesized, stage)
     target = schedule["Properties"]["Target"]
-    request = run_task_request(target["Input"])
+    request = universal_target_input(target["Input"])
     definition_id, _ = worker(synthesized, stage, "AWS::ECS::TaskDefinition")
     _, service = worker(synthesized, stage, "AWS::ECS::Service")
     network = service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]
@@ -153,5 +157,5 @@ def test_the_sweep_is_priced_per_run_at_the_workers_size_on_their_capacity(
 def test_the_sweeps_input_is_read_back_with_its_references_in_place() -> None:
     text = {"Fn::Join": ["", ['{"TaskDefinition":"', {"Ref": "Worker"}, '","Count":1}']]}
 
-    assert run_task_request(text) == {"TaskDefinition": {"Ref": "Worker"}, "Count": 1}
-    assert run_task_request({"Fn::Join": ["", ["not json ", {"Ref": "Worker"}]]}) is None
+    assert universal_target_input(text) == {"TaskDefinition": {"Ref": "Worker"}, "Count": 1}
+    assert universal_target_input({"Fn::Join": ["", ["not json ", {"Ref": "Worker"}]]}) is None

@@ -31,7 +31,7 @@ def schedule(context: PricingContext, logical_id: str, resource: Mapping[str, An
     target = properties.get("Target", {})
     if not str(target.get("Arn", "")).endswith(RUN_TASK_TARGET):
         return Priced()  # a universal target calling another API (stacks/off_hours.py): free
-    request = run_task_request(target.get("Input"))
+    request = universal_target_input(target.get("Input"))
     if request is None:
         return Priced(not_priced="its RunTask input is not JSON")
     task = context.referenced(request.get("TaskDefinition"))
@@ -60,7 +60,7 @@ def schedule(context: PricingContext, logical_id: str, resource: Mapping[str, An
     )
 
 
-def run_task_request(value: Any) -> dict[str, Any] | None:
+def universal_target_input(value: Any) -> dict[str, Any] | None:
     """The universal target's input as a dictionary. CDK writes it as `Fn::Join` of JSON text and references; each
     reference comes back in its place (`{"Ref": ...}`), so that the task definition can be followed."""
     parts = value.get("Fn::Join", ["", []])[1] if isinstance(value, Mapping) else [value]

@@ -52,10 +52,13 @@ class OperatorAlarms(Construct):
         self._config = props.config
         self._topic = props.topic
         self.alarms: list[cloudwatch.Alarm] = []
+        self.by_name: dict[str, cloudwatch.Alarm] = {}  # by the spec's name, without the environment's prefix
 
     def watch(self, *specs: AlarmSpec) -> list[cloudwatch.Alarm]:
-        created = [self._alarm(spec) for spec in specs if not (spec.capacity and self._config.is_dev)]
+        kept = [spec for spec in specs if not (spec.capacity and self._config.is_dev)]
+        created = [self._alarm(spec) for spec in kept]
         self.alarms.extend(created)
+        self.by_name.update(zip((spec.name for spec in kept), created, strict=True))
         return created
 
     def watch_queue(self, watched: WatchedQueue) -> list[cloudwatch.Alarm]:

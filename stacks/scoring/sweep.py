@@ -80,7 +80,7 @@ class ScoringSweep(Construct):
             target=scheduler.CfnSchedule.TargetProperty(
                 arn=f"arn:{partition}:scheduler:::aws-sdk:ecs:runTask",
                 role_arn=self.role.role_arn,
-                input=cdk.Stack.of(self).to_json_string(_run_task_request(props)),
+                input=cdk.Stack.of(self).to_json_string(_universal_target_input(props)),
                 retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
                     maximum_retry_attempts=SWEEP_RETRIES, maximum_event_age_in_seconds=SWEEP_MAX_EVENT_AGE_SECONDS
                 ),
@@ -132,7 +132,7 @@ class ScoringSweep(Construct):
         return role
 
 
-def _run_task_request(props: ScoringSweepProps) -> dict[str, Any]:
+def _universal_target_input(props: ScoringSweepProps) -> dict[str, Any]:
     """The RunTask request, spelt as the universal target's input wants it (the API's members, capitalized)."""
     subnets = props.cluster.vpc.select_subnets(subnet_type=TASK_SUBNETS.subnet_type).subnet_ids
     placement: dict[str, Any] = (
