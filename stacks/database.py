@@ -15,10 +15,15 @@ from constructs import Construct
 
 from stacks.backup import DatabaseBackup, DatabaseBackupProps
 from stacks.config import EnvironmentConfig, OffHoursConfig
-from stacks.database_app_user import DatabaseAppUser, DatabaseAppUserProps
+from stacks.database_app_user import (
+    ROTATION_SCHEDULE_ID,
+    DatabaseAppUser,
+    DatabaseAppUserProps,
+    rotation_ingress_rules,
+)
 from stacks.log_groups import environment_log_group, secret_rotation_log_group
 from stacks.nag import acknowledge, aws_managed_policy
-from stacks.off_hours import OffHoursSchedule, OffHoursScheduleProps
+from stacks.off_hours import OffHoursSchedule, OffHoursScheduleProps, rotate_inside_working_hours
 from stacks.removal_policies import retained_outside_dev, snapshotted_outside_dev
 
 # A full minor version: a major-only version is deprecated for new instances (cfn-lint W3691), and an explicit
@@ -28,6 +33,8 @@ POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9
 DATABASE_NAME = "competitions"
 # Not PostgreSQL's default 5432: scanners probing the default port find nothing (cdk-nag AwsSolutions-RDS11).
 DATABASE_PORT = 5433
+# The logs the instance exports to CloudWatch Logs: (construct id of its log group, RDS's name for it).
+EXPORTED_LOGS = (("PostgresqlLogs", "postgresql"), ("UpgradeLogs", "upgrade"))
 SECRET_ROTATION_INTERVAL = cdk.Duration.days(30)
 
 
@@ -80,14 +87,19 @@ class DatabaseStack(cdk.Stack):
             },
         )
 
-        postgresql_logs = environment_log_group(
-            self,
-            "PostgresqlLogs",
-            config,
-            log_group_name=f"/aws/rds/instance/{instance_identifier}/postgresql",
-            production_retention=logs.RetentionDays.ONE_YEAR,
-            encryption_key=props.log_key,
-        )
+        # One log group per exported log, created before the instance. The engine upgrade log is written only during
+        # an upgrade, but RDS would otherwise create its group itself on the first one, unencrypted and kept forever.
+        exported_logs = [
+            environment_log_group(
+                self,
+                construct_id,
+                config,
+                log_group_name=f"/aws/rds/instance/{instance_identifier}/{log}",
+                production_retention=logs.RetentionDays.ONE_YEAR,
+                encryption_key=props.log_key,
+            )
+            for construct_id, log in EXPORTED_LOGS
+        ]
 
         self.instance = rds.DatabaseInstance(
             self,
@@ -119,14 +131,14 @@ class DatabaseStack(cdk.Stack):
             auto_minor_version_upgrade=False,
             allow_major_version_upgrade=False,
             parameter_group=parameter_group,
-            cloudwatch_logs_exports=["postgresql", "upgrade"],
+            cloudwatch_logs_exports=[log for _, log in EXPORTED_LOGS],
             # The loader refuses Performance Insights on the classes that do not offer it.
             **_performance_insights(config, self.encryption_key),
             monitoring_interval=cdk.Duration.seconds(60),
             iam_authentication=False,
         )
-        # RDS writes into the group above only if it exists before the export is switched on.
-        self.instance.node.add_dependency(postgresql_logs)
+        # RDS writes into the groups above only if they exist before the export is switched on.
+        self.instance.node.add_dependency(*exported_logs)
         self._acknowledge_findings(config)
 
         secret = self.instance.secret
@@ -141,14 +153,20 @@ class DatabaseStack(cdk.Stack):
         self.secret: secretsmanager.ISecret = secret
 
         # Rotation runs in a Lambda function in the private subnets (it needs Secrets Manager's public endpoint
-        # through the NAT); it reaches the database through the security group CDK opens for it. Neither secret is
-        # rotated when its schedule is created: see DatabaseAppUser.
+        # through the NAT); it reaches the database through the security group CDK opens for it. The owner's schedule
+        # is created here, after that opening (creating a schedule runs the function's testSecret step at once) and
+        # never rotates on creation; the app user's is created by the Service stack (see DatabaseAppUser).
         rotation_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
         self.rotation = self.instance.add_rotation_single_user(
             automatically_after=SECRET_ROTATION_INTERVAL,
             vpc_subnets=rotation_subnets,
             rotate_immediately_on_update=False,
         )
+        schedule = secret.node.find_child(ROTATION_SCHEDULE_ID)
+        if not isinstance(schedule, secretsmanager.RotationSchedule):
+            raise RuntimeError(f"{secret.node.path}: the owner's rotation schedule is not where CDK puts it")
+        schedule.node.add_dependency(*rotation_ingress_rules(self.rotation))
+        self.rotation_schedule = schedule
         secret_rotation_log_group(self, "PostgresRotationLogs", config, self.rotation, encryption_key=props.log_key)
         self.app_user = DatabaseAppUser(
             self,
@@ -191,8 +209,8 @@ class DatabaseStack(cdk.Stack):
         """Everything of this stack that does not need the instance is created before it: the rotation functions
         (nested stacks from the Serverless Application Repository, the slowest and most outside-dependent part), the
         app user's secret, and the backup vault, plan and role. What must follow the instance (the secrets'
-        attachments, the rotation schedules, which rotate nothing at creation, the rotation functions' way to the
-        port, resource policies, the backup selection, whose role has long propagated by then) cannot fail for a
+        attachments, the owner's rotation schedule, which rotates nothing at creation, the rotation functions' way to
+        the port, resource policies, the backup selection, whose role has long propagated by then) cannot fail for a
         reason outside the template, so a first create that fails after the deletion-protected instance exists, which
         would leave the stack in ROLLBACK_FAILED, is as unlikely as it can be made (README: "First deployment").
         Only the CloudFormation resource depends on them: the instance's children (its secret, its rotation) must
@@ -211,8 +229,8 @@ class DatabaseStack(cdk.Stack):
         self, config: EnvironmentConfig, off_hours: OffHoursConfig, identifier: str
     ) -> None:
         """Stopped outside working hours (storage is still billed; RDS starts a stopped instance by itself after seven
-        days, longer than any weekend). Both secrets then rotate inside working hours, on the first Monday of each
-        month, leaving an hour after the start and before the stop: a rotation needs the database running."""
+        days, longer than any weekend). The owner's secret then rotates inside working hours (the app user's schedule
+        in the Service stack does the same)."""
         OffHoursSchedule(
             self,
             "OffHours",
@@ -227,14 +245,7 @@ class DatabaseStack(cdk.Stack):
                 target_input={"DbInstanceIdentifier": identifier},
             ),
         )
-        first_hour = off_hours.start_hour_utc + 1
-        rules = {
-            "ScheduleExpression": f"cron(0 {first_hour} ? * 2#1 *)",  # 2#1: the first Monday (1 is Sunday)
-            "Duration": f"{off_hours.stop_hour_utc - 1 - first_hour}h",
-        }
-        for schedule in self.node.find_all():
-            if isinstance(schedule, secretsmanager.CfnRotationSchedule):
-                schedule.add_property_override("RotationRules", rules)
+        rotate_inside_working_hours(self.rotation_schedule, off_hours)
 
     def _acknowledge_findings(self, config: EnvironmentConfig) -> None:
         acknowledge(

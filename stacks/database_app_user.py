@@ -5,6 +5,13 @@ as `app`, a login role the migration task creates if it is missing (from this se
 DML on every table and sequence of the schema. Rotation alternates between `app` and `app_clone`: the rotation
 function logs in with the master secret, creates the clone once with `GRANT app TO app_clone`, and from then on
 changes the password of whichever of the two is not current, so connections opened with the other keep working.
+
+The secret, its rotation function and the function's way to the database port live here, in the stateful stack. The
+rotation *schedule* does not: creating a schedule makes Secrets Manager test the configuration at once, by running
+the function's `testSecret` step even when it does not rotate (`RotateImmediatelyOnUpdate: false`), and that step
+logs in as `app`, which exists only once the Service stack's migration task has created it. So the Service stack
+creates the schedule after its migration Trigger (stacks/service/app_login_rotation.py), from the function ARN this
+construct exports.
 """
 
 from __future__ import annotations
@@ -16,10 +23,11 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from stacks.config import EnvironmentConfig
 from stacks.log_groups import secret_rotation_log_group
+from stacks.nag import acknowledge
 from stacks.removal_policies import retained_outside_dev
 
 # The base role; the rotation's clone is `app_clone`. Grants go to the base role, which the clone inherits.
@@ -27,6 +35,8 @@ APP_USER = "app"
 # RDS's default for generated database passwords (rds.DatabaseSecret): characters a connection string or shell
 # would need to escape. The rotation generates new passwords with the same rule.
 EXCLUDED_CHARACTERS = " %+~`#$&*()|[]{}:;<>?!'/@\"\\"
+# Where CDK's SecretRotation puts the schedule it adds to the secret.
+ROTATION_SCHEDULE_ID = "RotationSchedule"
 
 
 @dataclass(frozen=True)
@@ -72,8 +82,41 @@ class DatabaseAppUser(Construct):
             vpc_subnets=props.rotation_subnets,
             exclude_characters=EXCLUDED_CHARACTERS,
             automatically_after=props.rotation_interval,
-            # The role exists only once the first deployment's migration task has created it, after this stack:
-            # rotating when the schedule is created would run before that, and fail.
             rotate_immediately_on_update=False,
         )
+        # SecretRotation always schedules; the schedule is made again in the Service stack (see above).
+        if not self.secret.node.try_remove_child(ROTATION_SCHEDULE_ID):
+            raise RuntimeError(f"{self.secret.node.path}: no {ROTATION_SCHEDULE_ID} where CDK's SecretRotation puts it")
+        application = self.rotation.node.default_child
+        if not isinstance(application, cdk.CfnResource):
+            raise RuntimeError(f"{self.rotation.node.path}: the rotation function's application is not its child")
+        # The nested stack's output: a strong reference, so CloudFormation refuses to remove the function while the
+        # Service stack's schedule names it.
+        self.rotation_function_arn = application.get_att("Outputs.RotationLambdaARN").to_string()
+        self.rotation_ingress: list[IConstruct] = list(rotation_ingress_rules(self.rotation))
+        acknowledge(
+            self.generated_secret,
+            "AwsSolutions-SMG4",
+            reason="Rotated every 30 days by this stack's rotation function; its schedule is created in the Service "
+            "stack after the migration that creates the app role (a schedule is tested at once), so cdk-nag, which "
+            "looks only in this stack, does not see it (tests/test_database_stack.py checks it).",
+        )
         secret_rotation_log_group(self, "RotationLogs", props.config, self.rotation, encryption_key=props.log_key)
+
+
+def rotation_ingress_rules(rotation: secretsmanager.SecretRotation) -> list[ec2.CfnSecurityGroupIngress]:
+    """The rules that let a rotation function reach its database's port (CDK's SecretRotation adds them to the
+    database's security group, in the function's stack). A schedule created before them would test the rotation
+    against a closed port."""
+    group = rotation.node.find_child("SecurityGroup")
+    if not isinstance(group, ec2.SecurityGroup):
+        raise RuntimeError(f"{rotation.node.path}: the rotation function's security group is not where CDK puts it")
+    rules = [
+        construct
+        for construct in cdk.Stack.of(rotation).node.find_all()
+        if isinstance(construct, ec2.CfnSecurityGroupIngress)
+        and construct.source_security_group_id == group.security_group_id
+    ]
+    if not rules:
+        raise RuntimeError(f"{rotation.node.path}: no ingress rule lets the rotation function reach the database")
+    return rules

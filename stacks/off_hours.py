@@ -17,6 +17,7 @@ from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import region_info
 from constructs import Construct
 
@@ -96,6 +97,22 @@ def scale_to_zero_outside_working_hours(
             min_capacity=low,
             max_capacity=high,
         )
+
+
+def rotate_inside_working_hours(schedule: secretsmanager.RotationSchedule, off_hours: OffHoursConfig) -> None:
+    """A secret rotation needs the database (and the NAT instance) running: on the first Monday of each month, leaving
+    an hour after the start and before the stop, instead of every 30 days at any hour."""
+    resource = schedule.node.default_child
+    if not isinstance(resource, secretsmanager.CfnRotationSchedule):
+        raise TypeError(f"{schedule.node.path} has no AWS::SecretsManager::RotationSchedule")
+    first_hour = off_hours.start_hour_utc + 1
+    resource.add_property_override(
+        "RotationRules",
+        {
+            "ScheduleExpression": f"cron(0 {first_hour} ? * 2#1 *)",  # 2#1: the first Monday (1 is Sunday)
+            "Duration": f"{off_hours.stop_hour_utc - 1 - first_hour}h",
+        },
+    )
 
 
 def _iam_action(sdk_action: str) -> str:

@@ -46,6 +46,7 @@ class PlatformStage(cdk.Stage):
                 database=self.database.instance,
                 owner_database_secret=self.database.secret,
                 app_database_secret=self.database.app_secret,
+                app_user=self.database.app_user,
                 access_logs_bucket=self.storage.access_logs_bucket,
                 certificate=self.certificate.certificate if self.certificate else None,
                 environment_key=self.network.environment_key,

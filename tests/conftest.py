@@ -54,11 +54,16 @@ ALL_STACKS = [
 # The logical-id prefix of the scoring workers' resources (stacks/scoring/workers.py): the Service stack's other ECS
 # service and scalable target are the web service's.
 SCORING_WORKERS = "ScoringWorkers"
+SCORING_SWEEP = "ScoringSweep"
 
 
 def web_service_resources(resources: Mapping[str, Any]) -> dict[str, Any]:
-    """Of a Service stack's resources, those that are not the scoring workers'."""
-    return {logical_id: value for logical_id, value in resources.items() if not logical_id.startswith(SCORING_WORKERS)}
+    """Of a Service stack's resources, those that are not the scoring workers' nor their sweep's."""
+    return {
+        logical_id: value
+        for logical_id, value in resources.items()
+        if not logical_id.startswith((SCORING_WORKERS, SCORING_SWEEP))
+    }
 
 
 def short_name(display_name: str) -> str:

@@ -117,6 +117,7 @@ def test_every_task_receives_exactly_the_contract(synthesized: SynthesizedPlatfo
         "SCORING_MAX_SECONDS",
         "SCORING_MAX_RECEIVES",
         "SCORING_STOP_SECONDS",
+        "SCORING_RECEIVE_BATCH",
         *ALLOCATOR_SETTINGS,
     }
     assert received["web"] <= received["worker"]
@@ -138,6 +139,8 @@ def test_the_limits_in_the_tasks_are_the_configured_ones(
     assert worker["SCORING_MAX_SECONDS"] == str(scoring.max_scoring_seconds)
     assert worker["SCORING_MAX_RECEIVES"] == str(scoring.max_receives)
     assert worker["_RJEM_MALLOC_CONF"] == "dirty_decay_ms:0,muzzy_decay_ms:0"
+    # Set explicitly, not left to the service's default: the backlog scaling counts one message per busy worker.
+    assert worker["SCORING_RECEIVE_BATCH"] == "1"
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENT_NAMES)

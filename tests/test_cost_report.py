@@ -13,7 +13,7 @@ from scripts.cost.price_table import PriceTable, PriceTableError, load_price_tab
 from scripts.cost.pricers import PRICERS
 from scripts.cost.report import CATEGORY_ORDER, CostReportError, environment_templates, main
 from stacks.config import ENVIRONMENT_NAMES, PlatformConfig
-from tests.conftest import SCORING_WORKERS, SynthesizedPlatform, stage_id, web_service_resources
+from tests.conftest import SCORING_SWEEP, SCORING_WORKERS, SynthesizedPlatform, stage_id, web_service_resources
 
 REGION = "eu-west-1"
 Templates = dict[str, dict[str, Any]]
@@ -147,11 +147,14 @@ def test_an_instance_class_the_table_does_not_know_is_not_priced(
 
 
 def fargate(result: Estimate) -> float:
-    """The web service's Fargate cost (the scoring workers' is tested in tests/test_scoring_workers.py)."""
+    """The web service's Fargate cost (the scoring workers' is tested in tests/test_scoring_workers.py, their
+    sweep's in tests/test_scoring_sweep.py)."""
     return sum(
         line.monthly_usd
         for line in result.lines
-        if line.category == "Fargate" and f"/{SCORING_WORKERS}" not in line.resource
+        if line.category == "Fargate"
+        and f"/{SCORING_WORKERS}" not in line.resource
+        and f"/{SCORING_SWEEP}" not in line.resource
     )
 
 

@@ -16,6 +16,7 @@ from stacks.database import DATABASE_PORT, POSTGRES_VERSION
 from stacks.database_app_user import APP_USER
 from stacks.postgres_support import STANDARD_SUPPORT_ENDS, standard_support_ends
 from tests.conftest import SynthesizedPlatform
+from tests.test_config import rejection
 from tests.test_stateful_resources import DATABASE_SECRET_LOGICAL_IDS
 
 
@@ -221,17 +222,41 @@ def test_the_service_has_its_own_login_rotated_by_alternating_users(synthesized:
     }
 
 
-@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
-def test_no_secret_is_rotated_when_its_schedule_is_created(synthesized: SynthesizedPlatform, stage: str) -> None:
-    """The app user's role exists only after the first migration (in the service stack), and a rotation failing
-    during the database stack's first create would leave a deletion-protected instance behind."""
-    schedules = synthesized.resources(f"{stage}/Database", "AWS::SecretsManager::RotationSchedule").values()
-
-    assert [schedule["Properties"]["RotateImmediatelyOnUpdate"] for schedule in schedules] == [False, False]
-
-
 def test_postgresql_logs_go_to_a_log_group_with_retention(synthesized: SynthesizedPlatform) -> None:
     synthesized.template("Prod/Database").has_resource_properties(
         "AWS::Logs::LogGroup",
         {"LogGroupName": "/aws/rds/instance/competition-platform-prod/postgresql", "RetentionInDays": 365},
     )
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_the_engine_upgrade_log_group_exists_before_the_instance_like_the_postgresql_one(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, stage: str
+) -> None:
+    identifier = config.environment(stage.lower()).resource_name()
+    resources = synthesized.template_json(f"{stage}/Database")["Resources"]
+    groups = {
+        resource["Properties"]["LogGroupName"].rsplit("/", 1)[1]: (logical_id, resource)
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::Logs::LogGroup"
+        and resource["Properties"]["LogGroupName"].startswith(f"/aws/rds/instance/{identifier}/")
+    }
+    (instance_id,) = [i for i, resource in resources.items() if resource["Type"] == "AWS::RDS::DBInstance"]
+
+    assert set(groups) == {"postgresql", "upgrade"}
+    (postgresql_id, postgresql), (upgrade_id, upgrade) = groups["postgresql"], groups["upgrade"]
+    # Same key, retention and removal as the PostgreSQL log (tests/test_encryption.py checks the key itself).
+    for key in ("KmsKeyId", "RetentionInDays"):
+        assert upgrade["Properties"][key] == postgresql["Properties"][key]
+    assert (upgrade["DeletionPolicy"], upgrade["UpdateReplacePolicy"]) == (
+        postgresql["DeletionPolicy"],
+        postgresql["UpdateReplacePolicy"],
+    )
+    assert {postgresql_id, upgrade_id} <= set(resources[instance_id]["DependsOn"])
+
+
+@pytest.mark.parametrize("percent", [0, 51, 12.5])
+def test_the_free_storage_alarm_share_is_a_whole_percent_from_1_to_50(percent: float) -> None:
+    key = "prod.database.freeStorageAlarmPercent"
+
+    assert rejection(key, percent) == (f"platform.environments.{key} = {percent}: expected a whole number from 1 to 50")

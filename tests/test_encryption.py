@@ -98,5 +98,9 @@ def test_every_role_that_reads_a_secret_may_decrypt_it_through_secrets_manager_o
     for role, statements in readers.items():
         (decrypt,) = [s for s in statements if s["Action"] == "kms:Decrypt"]
         assert decrypt["Condition"] == VIA_SECRETS_MANAGER, role
-        outputs = {reference[1] for r in decrypt["Resource"] if (reference := cross_stack_reference(r))}
-        assert any("StorageKey" in o for o in outputs) and any("EnvironmentKey" in o for o in outputs), role
+        resources = decrypt["Resource"] if isinstance(decrypt["Resource"], list) else [decrypt["Resource"]]
+        outputs = {reference[1] for r in resources if (reference := cross_stack_reference(r))}
+        assert any("StorageKey" in o for o in outputs), role
+        # The environment key encrypts the Django key, which only ECS reads (through the execution roles); the
+        # tasks themselves read only the app user's database secret, on the database key.
+        assert any("EnvironmentKey" in o for o in outputs) is ("Execution" in role), role

@@ -13,6 +13,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
+from scripts.cost.schedule_pricers import universal_target_input
 from stacks.config import PlatformConfig
 from stacks.config.rds_instances import default_max_connections
 from stacks.monitoring.alarms import OperatorAlarms, OperatorAlarmsProps
@@ -25,7 +26,6 @@ ALERTING_EVERYWHERE = {
     "target-5xx",
     "unhealthy-targets",
     "http-5xx-rate",
-    "web-tasks-missing",
     "server-errors",
     "database-unavailable",
     "database-free-storage",
@@ -34,6 +34,8 @@ ALERTING_EVERYWHERE = {
     "scoring-queue-age",
     "scoring-dead-letters",
 }
+# Needs Container Insights (RunningTaskCount, DesiredTaskCount), which dev's cost profile turns off.
+CONTAINER_INSIGHTS = {"web-tasks-missing"}
 CAPACITY = {
     "http-p99-latency",
     "web-cpu",
@@ -93,7 +95,22 @@ def test_dev_keeps_the_alarms_that_say_something_is_broken(synthesized: Synthesi
 
 @pytest.mark.parametrize("stage", ["Staging", "Prod"])
 def test_staging_and_prod_also_watch_capacity_and_backups(synthesized: SynthesizedPlatform, stage: str) -> None:
-    assert set(alarms(synthesized, stage)) == ALERTING_EVERYWHERE | CAPACITY | {"database-backup-failed"}
+    assert set(alarms(synthesized, stage)) == ALERTING_EVERYWHERE | CONTAINER_INSIGHTS | CAPACITY | {
+        "database-backup-failed"
+    }
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_missing_tasks_alarm_exists_exactly_where_container_insights_gives_it_data(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, stage: str
+) -> None:
+    insights = config.environment(stage.lower()).cost_profile.container_insights
+    (cluster,) = synthesized.resources(f"{stage}/Service", "AWS::ECS::Cluster").values()
+
+    assert ("web-tasks-missing" in alarms(synthesized, stage)) is insights
+    assert cluster["Properties"]["ClusterSettings"] == [
+        {"Name": "containerInsights", "Value": "enabled" if insights else "disabled"}
+    ]
 
 
 def test_deployment_alarms_keep_the_names_the_service_rolls_back_on(synthesized: SynthesizedPlatform) -> None:
@@ -142,7 +159,8 @@ def test_database_thresholds_follow_the_instance_class_and_storage(
     found = alarms(synthesized, environment.capitalize())
 
     assert found["database-connections"]["Threshold"] == int(default_max_connections(database.instance_class) * 0.8)
-    assert found["database-free-storage"]["Threshold"] == pytest.approx(database.allocated_storage_gib * 0.05 * 2**30)
+    assert database.free_storage_alarm_percent == 10
+    assert found["database-free-storage"]["Threshold"] == pytest.approx(database.allocated_storage_gib * 0.10 * 2**30)
     assert found["database-freeable-memory"]["ComparisonOperator"] == "LessThanThreshold"
 
 
@@ -297,3 +315,39 @@ def test_service_stack_names_the_log_group_the_queries_run_in(synthesized: Synth
     outputs = synthesized.template_json("Prod/Service")["Outputs"]
 
     assert outputs["ContainerLogGroupName"]["Value"]["Ref"].startswith("ContainerLogs")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_dev_switches_the_queue_age_alarms_actions_off_while_its_workers_are_held_at_zero(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, stage: str
+) -> None:
+    """A message sent just before dev's stop waits until morning: its age must not page every night."""
+    off_hours = config.environment(stage.lower()).cost_profile.off_hours
+    (alarm_id,) = [
+        i
+        for i, a in synthesized.resources(f"{stage}/Service", "AWS::CloudWatch::Alarm").items()
+        if a["Properties"]["AlarmName"].endswith("-scoring-queue-age")
+    ]
+    calls = {
+        schedule["Properties"]["Target"]["Arn"].rsplit(":", 1)[1]: schedule["Properties"]
+        for schedule in synthesized.resources(f"{stage}/Service", "AWS::Scheduler::Schedule").values()
+        if ":aws-sdk:cloudwatch:" in schedule["Properties"]["Target"]["Arn"]
+    }
+
+    if off_hours is None:
+        assert calls == {}
+        return
+    assert set(calls) == {"disableAlarmActions", "enableAlarmActions"}
+    assert calls["disableAlarmActions"]["ScheduleExpression"] == f"cron(0 {off_hours.stop_hour_utc} ? * MON-FRI *)"
+    assert calls["enableAlarmActions"]["ScheduleExpression"] == f"cron(0 {off_hours.start_hour_utc} ? * MON-FRI *)"
+    for call in calls.values():
+        assert universal_target_input(call["Target"]["Input"]) == {"AlarmNames": [{"Ref": alarm_id}]}
+    role_id = calls["disableAlarmActions"]["Target"]["RoleArn"]["Fn::GetAtt"][0]
+    (statement,) = [
+        s
+        for p in synthesized.resources(f"{stage}/Service", "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert statement["Action"] == ["cloudwatch:DisableAlarmActions", "cloudwatch:EnableAlarmActions"]
+    assert statement["Resource"] == {"Fn::GetAtt": [alarm_id, "Arn"]}

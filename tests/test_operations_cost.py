@@ -48,3 +48,29 @@ def test_the_web_acl_costs_nothing_in_dev(synthesized: SynthesizedPlatform, tabl
     assert sum(lines_of(synthesized, table, "prod", "WAF")) >= table.price("wafWebAclMonth") + 6 * table.price(
         "wafRuleMonth"
     )
+
+
+def test_logs_written_only_by_deployments_and_rotations_are_priced_at_their_own_small_volume(
+    synthesized: SynthesizedPlatform, table: PriceTable
+) -> None:
+    """The rotation functions' groups and the migration runner's write kilobytes a run, the container logs every
+    request: one assumed volume for both would put gigabytes of invented logs in the bill."""
+    result = estimate("prod", templates_of(synthesized, "prod"), table)
+    ingested = {
+        line.resource.rsplit("/", 1)[1]: line.monthly_usd
+        for line in result.lines
+        if line.category == "CloudWatch logs" and "ingested" in line.description
+    }
+    occasional = table.assumed("occasionalLogIngestGBPerMonth", "prod") * table.price("logsIngestGB")
+    general = table.assumed("logIngestGBPerMonth", "prod") * table.price("logsIngestGB")
+
+    def by_prefix(prefix: str) -> list[float]:
+        return [usd for logical_id, usd in ingested.items() if logical_id.startswith(prefix)]
+
+    # The owner's and the app user's rotation functions (named /aws/lambda/...), and the runner (LoggingConfig).
+    assert by_prefix("PostgresRotationLogs") + by_prefix("AppUserRotationLogs") == [pytest.approx(occasional)] * 2
+    assert by_prefix("MigrationsRunnerLogs") == [pytest.approx(occasional)]
+    assert by_prefix("UpgradeLogs") == [pytest.approx(occasional)]  # RDS's engine upgrade log
+    assert (
+        by_prefix("ContainerLogs") + by_prefix("PostgresqlLogs") + by_prefix("FlowLogs") == [pytest.approx(general)] * 3
+    )

@@ -184,7 +184,7 @@ def sqs_grants(statements: list[dict[str, Any]]) -> dict[str, list[str]]:
     return {queue: sorted(actions) for queue, actions in granted.items()}
 
 
-def test_the_web_task_only_sends_and_the_workers_only_consume(synthesized: SynthesizedPlatform) -> None:
+def test_the_web_task_only_sends_and_the_workers_consume_and_send_again(synthesized: SynthesizedPlatform) -> None:
     found = queues(synthesized, "Prod")
     queue, dead_letters = found["scoring"]["LogicalId"], found["scoring-dead-letters"]["LogicalId"]
     consume = [
@@ -198,9 +198,10 @@ def test_the_web_task_only_sends_and_the_workers_only_consume(synthesized: Synth
     assert sqs_grants(role_statements(synthesized, "Prod", "WebTaskTaskRole")) == {
         queue: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"]
     }
-    # The dead letters too: the worker reads them to mark their submissions failed.
+    # The dead letters too: the worker reads them to mark their submissions failed. The sweep and
+    # `requeue_submission` run the workers' task definition and send `queued` submissions again.
     assert sqs_grants(role_statements(synthesized, "Prod", "ScoringWorkersTaskDefinitionTaskRole")) == {
-        queue: consume,
+        queue: sorted([*consume, "sqs:SendMessage"]),
         dead_letters: consume,
     }
     assert sqs_grants(role_statements(synthesized, "Prod", "MigrationTaskTaskRole")) == {}
@@ -212,6 +213,28 @@ def test_workers_read_the_app_users_login_and_no_other_secret(synthesized: Synth
     (secret,) = [s for s in statements if "secretsmanager:GetSecretValue" in s["Action"]]
     assert "AppUserSecretAttachment" in str(secret["Resource"])
     assert "PostgresSecretAttachment" not in str(statements)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_workers_may_protect_only_this_clusters_tasks_from_scale_in(
+    synthesized: SynthesizedPlatform, config: PlatformConfig, stage: str
+) -> None:
+    env = config.environment(stage.lower())
+    statements = role_statements(synthesized, stage, "ScoringWorkersTaskDefinitionTaskRole")
+    (cluster_id,) = synthesized.resources(f"{stage}/Service", "AWS::ECS::Cluster")
+
+    (protection,) = [s for s in statements if "ecs:UpdateTaskProtection" in s["Action"]]
+    assert protection["Action"] == ["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"]
+    assert protection["Resource"] == f"arn:aws:ecs:{env.region}:{env.account}:task/{env.resource_name()}/*"
+    assert protection["Condition"] == {"ArnEquals": {"ecs:cluster": {"Fn::GetAtt": [cluster_id, "Arn"]}}}
+    # No other role of the stack may change a task's protection.
+    others = [
+        statement
+        for logical_id, policy in synthesized.resources(f"{stage}/Service", "AWS::IAM::Policy").items()
+        if not logical_id.startswith("ScoringWorkersTaskDefinitionTaskRole")
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert "TaskProtection" not in str(others)
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging", "prod"])

@@ -38,14 +38,43 @@ def test_each_task_role_gets_only_its_own_actions_in_the_submissions_bucket_and_
             [("s3:ListBucket", "")]
             + [
                 (action, prefix)
-                for action in ("s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging")
+                for action in (
+                    "s3:GetObject",
+                    "s3:GetObjectTagging",
+                    "s3:PutObject",
+                    "s3:PutObjectTagging",
+                    # Completion pins the object's version (PLAN.md, "Phase 4"): read it and tag that version.
+                    "s3:GetObjectVersion",
+                    "s3:GetObjectVersionTagging",
+                    "s3:PutObjectVersionTagging",
+                )
                 for prefix in both_prefixes
             ]
         ),
-        "ScoringWorkersTaskDefinitionTask": [("s3:GetObject", prefix) for prefix in both_prefixes],
+        "ScoringWorkersTaskDefinitionTask": sorted(
+            (action, prefix) for action in ("s3:GetObject", "s3:GetObjectVersion") for prefix in both_prefixes
+        ),
         "MigrationTaskTask": [
             ("s3:GetObject", "/ground-truth/*"),
             ("s3:ListBucket", ""),
             ("s3:PutObject", "/ground-truth/*"),
         ],
+    }
+
+
+def test_listing_is_limited_to_each_roles_own_prefixes(
+    synthesized: SynthesizedPlatform, config: PlatformConfig
+) -> None:
+    """ListBucket turns a missing key's 403 into a 404 (django-storages' exists()); it lists nothing else."""
+    bucket = config.environment("prod").submissions_bucket_name
+    lists = {
+        logical_id.split("Role")[0]: statement.get("Condition")
+        for logical_id, policy in synthesized.resources("Prod/Service", "AWS::IAM::Policy").items()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "s3:ListBucket" in _as_list(statement["Action"]) and bucket in str(statement["Resource"])
+    }
+
+    assert lists == {
+        "WebTaskTask": {"StringLike": {"s3:prefix": ["submissions/*", "ground-truth/*"]}},
+        "MigrationTaskTask": {"StringLike": {"s3:prefix": ["ground-truth/*"]}},
     }

@@ -22,7 +22,7 @@ def ecs_service(context: PricingContext, logical_id: str, resource: Mapping[str,
     task = context.referenced(properties.get("TaskDefinition"))
     if task is None:
         return Priced(not_priced="its task definition is not in this template")
-    size = _task_size(task[1].get("Properties", {}))
+    size = task_size(task[1].get("Properties", {}))
     if size is None:
         return Priced(not_priced="its task definition has no literal Cpu and Memory")
     vcpu, memory_gb, architecture = size
@@ -48,7 +48,7 @@ def ecs_service(context: PricingContext, logical_id: str, resource: Mapping[str,
     return Priced(lines=tuple(lines))
 
 
-def _task_size(properties: Mapping[str, Any]) -> tuple[float, float, str] | None:
+def task_size(properties: Mapping[str, Any]) -> tuple[float, float, str] | None:
     cpu, memory = properties.get("Cpu"), properties.get("Memory")
     if not (isinstance(cpu, str | int) and isinstance(memory, str | int)):
         return None

@@ -81,16 +81,36 @@ def _performance_insights_line(properties: Mapping[str, Any]) -> tuple[str, str,
 
 
 def log_group(context: PricingContext, logical_id: str, resource: Mapping[str, Any]) -> Priced:
+    """Ingestion at the assumed volume, and storage at steady state. A group that only deployments, secret rotations
+    and engine upgrades write to (`is_occasional_log_group`) is assumed at its own, much smaller volume."""
     retention = int(resource.get("Properties", {}).get("RetentionInDays", UNLIMITED_RETENTION_DAYS))
-    gigabytes = context.assumed("logIngestGBPerMonth")
+    occasional = is_occasional_log_group(context, logical_id, resource)
+    gigabytes = context.assumed("occasionalLogIngestGBPerMonth" if occasional else "logIngestGBPerMonth")
     ingest = context.price("logsIngestGB")
     stored = gigabytes * min(retention, UNLIMITED_RETENTION_DAYS) / 30
     storage = context.price("logsStoredGbMonth")
+    kind = " (written per deployment, rotation or upgrade)" if occasional else ""
     return Priced(
         lines=(
-            (LOGS, f"{gigabytes:g} GB ingested (assumed) x {ingest}", gigabytes * ingest),
-            (LOGS, f"{stored:.1f} GB kept ({retention} days) x {storage}", stored * storage),
+            (LOGS, f"{gigabytes:g} GB ingested{kind} (assumed) x {ingest}", gigabytes * ingest),
+            (LOGS, f"{stored:.2f} GB kept ({retention} days) x {storage}", stored * storage),
         )
+    )
+
+
+def is_occasional_log_group(context: PricingContext, logical_id: str, resource: Mapping[str, Any]) -> bool:
+    """A Lambda function's group (named `/aws/lambda/...`, or the `LoggingConfig.LogGroup` of a function in this
+    template) or an RDS instance's `upgrade` log. The platform's functions all run per deployment or per secret
+    rotation (the migration runner, custom-resource providers, the rotation functions): a function that served
+    requests would need its own assumption."""
+    name = resource.get("Properties", {}).get("LogGroupName")
+    if isinstance(name, str) and (
+        name.startswith("/aws/lambda/") or (name.startswith("/aws/rds/") and name.endswith("/upgrade"))
+    ):
+        return True
+    return any(
+        function.get("Properties", {}).get("LoggingConfig", {}).get("LogGroup") == {"Ref": logical_id}
+        for function in context.resources_of_type("AWS::Lambda::Function").values()
     )
 
 

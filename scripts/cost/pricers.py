@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from scripts.cost import compute_pricers, data_pricers, network_pricers, operations_pricers
+from scripts.cost import compute_pricers, data_pricers, network_pricers, operations_pricers, schedule_pricers
 from scripts.cost.estimate import Pricer
 
 PRICERS: Mapping[str, Pricer] = {
@@ -26,4 +26,5 @@ PRICERS: Mapping[str, Pricer] = {
     "AWS::SQS::Queue": data_pricers.sqs_queue,
     "AWS::Logs::MetricFilter": operations_pricers.metric_filter,
     "AWS::Backup::BackupPlan": operations_pricers.backup_plan,
+    "AWS::Scheduler::Schedule": schedule_pricers.schedule,
 }

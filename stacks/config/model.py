@@ -29,6 +29,8 @@ class DatabaseConfig:
     multi_az: bool
     backup_retention_days: int
     performance_insights: bool
+    # The free-storage alarm's threshold, as a share of allocatedStorageGiB.
+    free_storage_alarm_percent: int
 
 
 @dataclass(frozen=True)

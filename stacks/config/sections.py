@@ -31,6 +31,7 @@ def load_database(environment: str, database: Reader) -> DatabaseConfig:
     multi_az = database.boolean("multiAz")
     backup_retention = database.integer("backupRetentionDays", 1, RDS_MAX_BACKUP_RETENTION_DAYS)
     performance_insights = database.boolean("performanceInsights")
+    free_storage_alarm_percent = database.integer("freeStorageAlarmPercent", 1, 50)
     database.reject_unknown_keys()
     if environment == PRODUCTION and not multi_az:
         raise ConfigError(f"{database.key('multiAz')} = false: production must run the database multi-AZ")
@@ -46,6 +47,7 @@ def load_database(environment: str, database: Reader) -> DatabaseConfig:
         multi_az=multi_az,
         backup_retention_days=backup_retention,
         performance_insights=performance_insights,
+        free_storage_alarm_percent=free_storage_alarm_percent,
     )
 
 

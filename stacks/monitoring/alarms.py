@@ -1,14 +1,19 @@
-"""OperatorAlarms: every alarm an operator acts on, named after its environment, notifying the alarm topic on ALARM
-and on OK.
+"""OperatorAlarms: the alarms that page an operator, named after their environment (`competition-platform-<env>-`
+and the spec's name), notifying the alarm topic on ALARM and on OK.
 
 An alarm is described by an `AlarmSpec` (what it watches, its threshold and why, what to do first); the families of
-specs live beside their subject (service_alarms.py, database_alarms.py, request_logs.py, queue_alarms.py) and the
-Service stack hands them to `watch`. Adding the scoring queue's alarms (issue 10) is one call:
-
-    monitoring.alarms.watch_queue(WatchedQueue(queue=scoring.queue, dead_letter_queue=scoring.dead_letter_queue))
+specs live beside their subject (service_alarms.py, database_alarms.py, request_logs.py, queue_alarms.py), and
+ServiceMonitoring (service_monitoring.py) hands them to `watch`. The scoring queue's two alarms come through
+`ServiceMonitoring.watch_queue(queue=..., dead_letter_queue=..., max_message_age=...)`, which calls `watch_queue`
+here with a `WatchedQueue` and adds the queue's dashboard row.
 
 Capacity alarms (`AlarmSpec.capacity`) are left out of dev: its load is a few engineers, its database the smallest
 class, and an alarm costs 0.10 USD a month; dev keeps the alarms that say the code or the data is broken.
+
+Not made here: the two deployment alarms the web service rolls back on (stacks/service/deployment_alarms.py; they
+notify the same topic through `notify`), the workers' scaling alarm, which pages nobody
+(stacks/scoring/backlog_scaling.py), and ECS's service events, an EventBridge rule to the same topic
+(service_events.py).
 """
 
 from __future__ import annotations
@@ -47,10 +52,13 @@ class OperatorAlarms(Construct):
         self._config = props.config
         self._topic = props.topic
         self.alarms: list[cloudwatch.Alarm] = []
+        self.by_name: dict[str, cloudwatch.Alarm] = {}  # by the spec's name, without the environment's prefix
 
     def watch(self, *specs: AlarmSpec) -> list[cloudwatch.Alarm]:
-        created = [self._alarm(spec) for spec in specs if not (spec.capacity and self._config.is_dev)]
+        kept = [spec for spec in specs if not (spec.capacity and self._config.is_dev)]
+        created = [self._alarm(spec) for spec in kept]
         self.alarms.extend(created)
+        self.by_name.update(zip((spec.name for spec in kept), created, strict=True))
         return created
 
     def watch_queue(self, watched: WatchedQueue) -> list[cloudwatch.Alarm]:

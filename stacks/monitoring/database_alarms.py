@@ -15,9 +15,10 @@ from stacks.monitoring.alarm_spec import FIVE_MINUTES, GREATER, GREATER_OR_EQUAL
 # On the burstable classes (t4g) sustained CPU above the baseline costs surplus credits; on any class 80 % for
 # 15 minutes leaves no room for a peak and slows every query.
 CPU_PERCENT = 80
-# Storage autoscaling adds space when less than 10 % is free; at 5 % it did not (its 6-hour cool-down, or
-# maxAllocatedStorageGiB reached). RDS stops the instance when it runs out.
-FREE_STORAGE_FRACTION = 0.05
+# Free storage below `database.freeStorageAlarmPercent` (10 in cdk.json) of allocatedStorageGiB, and never below
+# 1 GiB: at 10 % of the configured size RDS's storage autoscaling would have added space (it acts below 10 % free),
+# so 10 minutes there mean it did not (its 6-hour cool-down, or maxAllocatedStorageGiB reached); after autoscaling
+# grew the volume the same number of GiB is a smaller share, later warning, still hours before RDS stops the instance.
 MIN_FREE_STORAGE_GIB = 1
 # PostgreSQL's caches live in the rest; under 10 % of the class's memory the instance starts to swap.
 FREEABLE_MEMORY_FRACTION = 0.10
@@ -27,7 +28,9 @@ CONNECTIONS_FRACTION = 0.80
 
 
 def database_alarms(instance: rds.IDatabaseInstance, database: DatabaseConfig) -> list[AlarmSpec]:
-    free_storage_bytes = max(database.allocated_storage_gib * FREE_STORAGE_FRACTION * GIB, MIN_FREE_STORAGE_GIB * GIB)
+    free_storage_bytes = max(
+        database.allocated_storage_gib * database.free_storage_alarm_percent / 100 * GIB, MIN_FREE_STORAGE_GIB * GIB
+    )
     freeable_memory_bytes = instance_memory_bytes(database.instance_class) * FREEABLE_MEMORY_FRACTION
     connection_limit = default_max_connections(database.instance_class)
     connections = int(connection_limit * CONNECTIONS_FRACTION)

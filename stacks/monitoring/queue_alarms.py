@@ -50,12 +50,16 @@ class WatchedQueue:
     max_message_age: cdk.Duration = MAX_MESSAGE_AGE
 
 
+def queue_age_alarm_name(watched: WatchedQueue) -> str:
+    return f"{watched.name}-queue-age"
+
+
 def queue_alarms(watched: WatchedQueue) -> list[AlarmSpec]:
     name = watched.name
     minutes = f"{watched.max_message_age.to_minutes():g}"
     return [
         AlarmSpec(
-            name=f"{name}-queue-age",
+            name=queue_age_alarm_name(watched),
             description=f"The oldest {name} message waited over {minutes} minutes for 5 minutes: workers are down, "
             "stuck or too few. Check the workers' running tasks and their logs.",
             metric=watched.queue.metric_approximate_age_of_oldest_message(period=ONE_MINUTE, statistic="Maximum"),

@@ -34,9 +34,13 @@ class ServiceAlarmSubjects:
     target_group: elbv2.ApplicationTargetGroup
     service: ecs.FargateService
     cluster_name: str
+    # RunningTaskCount and DesiredTaskCount exist only with Container Insights on the cluster: without them the
+    # missing-tasks alarm would never see data (ECS's service events still report tasks failing to start).
+    container_insights: bool
 
 
 def service_alarms(subjects: ServiceAlarmSubjects) -> list[AlarmSpec]:
+    tasks_missing = [_tasks_missing(subjects.service, subjects.cluster_name)] if subjects.container_insights else []
     return [
         _error_rate(subjects.load_balancer),
         AlarmSpec(
@@ -64,7 +68,7 @@ def service_alarms(subjects: ServiceAlarmSubjects) -> list[AlarmSpec]:
             "killed at 100 %. Compare with recent deployments; raise service.memoryMiB if it is load.",
             MEMORY_PERCENT,
         ),
-        _tasks_missing(subjects.service, subjects.cluster_name),
+        *tasks_missing,
     ]
 
 

@@ -39,6 +39,9 @@ from stacks.config import EnvironmentConfig
 from stacks.monitoring.queue_alarms import waiting_and_in_flight
 from stacks.off_hours import scale_to_zero_outside_working_hours
 
+# The worker's SCORING_RECEIVE_BATCH, set explicitly (stacks/service/container_environment.py): the rule above counts
+# the messages in flight as the busy workers, which holds only while each worker takes one message per receive.
+MESSAGES_PER_RECEIVE = 1
 BACKLOG_PER_WORKER = "FILL(visible, 0) / IF(FILL(in_flight, 0) > 1, FILL(in_flight, 0), 1)"
 WAITING_WITHOUT_WORKER = "IF(FILL(visible, 0) >= 1 AND FILL(in_flight, 0) == 0, 1, 0)"
 SCALE_OUT_COOLDOWN = cdk.Duration.minutes(1)

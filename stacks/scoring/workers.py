@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
@@ -26,6 +28,7 @@ from constructs import Construct
 
 from stacks.config import EnvironmentConfig
 from stacks.database import DATABASE_PORT
+from stacks.nag import acknowledge, iam5
 from stacks.scoring.backlog_scaling import BacklogScaling, BacklogScalingProps
 from stacks.scoring.queue import WORKER_STOP_TIMEOUT, ScoringQueue
 from stacks.service.container_environment import ContainerEnvironment
@@ -40,6 +43,7 @@ CONTAINER_NAME = "worker"
 class ScoringWorkersProps:
     config: EnvironmentConfig
     cluster: ecs.ICluster
+    cluster_name: str  # the literal name: the task-protection grant and its cdk-nag acknowledgment name it
     image: ecs.ContainerImage  # the web service's image
     log_group: logs.ILogGroup  # the container log group: a submission's request and its scoring in one place
     container_environment: ContainerEnvironment
@@ -71,6 +75,7 @@ class ScoringWorkers(Construct):
             stop_timeout=WORKER_STOP_TIMEOUT,
         )
         self.security_group = self._security_group(props)
+        self.capacity = worker_capacity(config)
         # New workers start before old ones stop; an old one finishes or releases its message on SIGTERM.
         self.service = private_fargate_service(
             self,
@@ -79,7 +84,7 @@ class ScoringWorkers(Construct):
             cluster=props.cluster,
             task_definition=self.task_definition,
             security_group=self.security_group,
-            capacity_provider_strategies=_capacity(config),
+            capacity_provider_strategies=self.capacity,
         )
         self._grant(props)
         self.scaling = BacklogScaling(
@@ -105,11 +110,33 @@ class ScoringWorkers(Construct):
         # whose messages the worker reads to mark their submissions failed.
         props.scoring_queue.queue.grant_consume_messages(role)
         props.scoring_queue.dead_letter_queue.grant_consume_messages(role)
+        # The sweep (stacks/scoring/sweep.py) and an operator's `requeue_submission` run this task definition and
+        # send messages for `queued` submissions again (SQS-managed encryption: no key to grant).
+        props.scoring_queue.queue.grant(role, "sqs:SendMessage")
         grant_worker_reads(role, props.submissions_bucket)
         props.database_secret.grant_read(role)
+        self._grant_task_protection(props)
+
+    def _grant_task_protection(self, props: ScoringWorkersProps) -> None:
+        """A worker holding a message protects itself from scale-in through the ECS agent's endpoint
+        (`$ECS_AGENT_URI/task-protection/v1/state`), which calls these two actions with the task role."""
+        tasks = cdk.Stack.of(self).format_arn(service="ecs", resource="task", resource_name=f"{props.cluster_name}/*")
+        self.task_definition.add_to_task_role_policy(
+            iam.PolicyStatement(
+                actions=["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"],
+                resources=[tasks],
+                conditions={"ArnEquals": {"ecs:cluster": props.cluster.cluster_arn}},
+            )
+        )
+        acknowledge(
+            self.task_definition.task_role,
+            iam5(f"Resource::{tasks}"),
+            reason="A task's id exists only once ECS started it: the workers' tasks are any task of this cluster, and "
+            "the two actions only read or set a task's scale-in protection.",
+        )
 
 
-def _capacity(config: EnvironmentConfig) -> list[ecs.CapacityProviderStrategy] | None:
+def worker_capacity(config: EnvironmentConfig) -> list[ecs.CapacityProviderStrategy] | None:
     """Spot where the config says so; production's on-demand floor first (ECS places `base` tasks on their provider
     before it shares the rest by weight)."""
     scoring = config.scoring

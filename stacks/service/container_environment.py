@@ -3,8 +3,9 @@
 Every variable a task receives is set here and nowhere else. The kinds of task differ in their database login:
 the web task and the scoring worker connect as the app user, the migration task as the owner (the master user) and
 also receives the app user's name and first password, to create that role if it is missing (PLAN.md). The web task
-and the worker share the upload limits of cdk.json's `scoring` section; only the web task sends to the scoring queue,
-only the worker takes from it (and from its dead-letter queue).
+and the worker share the upload limits of cdk.json's `scoring` section; both send to the scoring queue (the worker's
+task definition also runs the sweep and `requeue_submission`), only the worker takes from it (and from its dead-letter
+queue).
 tests/test_container_environment.py checks, for every environment and task definition, that the tasks get exactly
 these variables, that settings.py reads every one of them (but the allocator's, below), and that settings load in
 production mode from them alone.
@@ -21,6 +22,7 @@ from aws_cdk import aws_sqs as sqs
 
 from stacks.config import EnvironmentConfig
 from stacks.database_app_user import APP_USER
+from stacks.scoring.backlog_scaling import MESSAGES_PER_RECEIVE
 from stacks.scoring.queue import WORKER_FINISH_SECONDS
 
 # ECS secret variable → field of a database secret (the RDS-generated master secret or the app user's secret).
@@ -147,6 +149,8 @@ def _worker_settings(props: ContainerEnvironmentProps) -> dict[str, str]:
         # The redrive policy's maxReceiveCount: the worker tells a last attempt from one that will be retried.
         "SCORING_MAX_RECEIVES": str(scoring.max_receives),
         "SCORING_STOP_SECONDS": str(WORKER_FINISH_SECONDS),
+        # One message per receive: the backlog scaling counts the messages in flight as the busy workers.
+        "SCORING_RECEIVE_BATCH": str(MESSAGES_PER_RECEIVE),
     }
 
 

@@ -19,11 +19,16 @@ from constructs import Construct
 
 from stacks.backup import backup_vault_name
 from stacks.config import EnvironmentConfig
+from stacks.database import SECRET_ROTATION_INTERVAL
+from stacks.database_app_user import DatabaseAppUser
 from stacks.edge.waf import WebApplicationFirewall, WebApplicationFirewallProps
 from stacks.migrations import DatabaseMigrations, DatabaseMigrationsProps
 from stacks.monitoring.service_monitoring import ServiceMonitoring, ServiceMonitoringProps
 from stacks.scoring.queue import ScoringQueue, ScoringQueueProps
+from stacks.scoring.sweep import ScoringSweep, ScoringSweepProps
+from stacks.scoring.workers import CONTAINER_NAME as WORKER_CONTAINER
 from stacks.scoring.workers import ScoringWorkers, ScoringWorkersProps
+from stacks.service.app_login_rotation import AppLoginRotation, AppLoginRotationProps
 from stacks.service.container_environment import ContainerEnvironmentProps, container_environments
 from stacks.service.deployment_alarms import DeploymentAlarms, DeploymentAlarmsProps, deployment_alarm_names
 from stacks.service.load_balancer import PublicLoadBalancer, PublicLoadBalancerProps
@@ -41,6 +46,7 @@ class ServiceStackProps:
     database: rds.DatabaseInstance
     owner_database_secret: secretsmanager.ISecret  # migrations connect as the owner (the master user)
     app_database_secret: secretsmanager.ISecret  # the service connects as the app user
+    app_user: DatabaseAppUser  # its rotation function, scheduled here once the migration has created the role
     access_logs_bucket: s3.IBucket
     certificate: acm.ICertificate | None  # with a domain, from the CertificateStack
     environment_key: kms.IKey  # log groups and the Django key (stacks/encryption.py)
@@ -52,7 +58,7 @@ class ServiceStack(cdk.Stack):
     """Runs the image built from `service/` as a Fargate service behind the load balancer, as the scoring workers that
     take submissions from the scoring queue, and as a one-off migration task.
 
-    The order below is the order of the template's resources: keep it (see stacks/service/__init__.py).
+    The constructor composes the parts; their ids, not their order, make the logical ids (stacks/service/__init__.py).
     """
 
     def __init__(self, scope: Construct, construct_id: str, props: ServiceStackProps) -> None:
@@ -121,6 +127,18 @@ class ServiceStack(cdk.Stack):
         self.migration_task_definition = self.runtime.task_definition("MigrationTask", "migrate")
         grant_migration_ground_truths(self.migration_task_definition.task_role, submissions_bucket)
         self.migrations = self._migrations()
+        self.app_login_rotation = AppLoginRotation(
+            self,
+            "AppLoginRotation",
+            AppLoginRotationProps(
+                config=config,
+                secret=app_secret,
+                rotation_function_arn=props.app_user.rotation_function_arn,
+                interval=SECRET_ROTATION_INTERVAL,
+                after=[self.migrations.trigger, *props.app_user.rotation_ingress],
+            ),
+        )
+        self.sweep = self._sweep()
         target_group = self.load_balancer.forward_to(self.web.service)
         self.web.scale_on(target_group)
         self.alarms = DeploymentAlarms(
@@ -129,8 +147,12 @@ class ServiceStack(cdk.Stack):
                 config=config, target_group=target_group, service=self.web.service, alarm_topic=props.alarm_topic
             ),
         )
-        for role in self._secret_readers():
+        # ECS reads the database secrets (database key) and the Django key (environment key) at task start; the tasks
+        # themselves re-read only the app user's database secret, after a rotation.
+        for role in self._execution_roles():
             grant_decrypt_via_secrets_manager(role, environment_key, database_key)
+        for role in self._database_secret_readers():
+            grant_decrypt_via_secrets_manager(role, database_key)
         self.firewall = self._firewall()
         self.monitoring = self._monitoring(props, target_group)
         self.monitoring.watch_queue(
@@ -161,6 +183,7 @@ class ServiceStack(cdk.Stack):
             ScoringWorkersProps(
                 config=self.config,
                 cluster=self.runtime.cluster,
+                cluster_name=self.runtime.cluster_name,
                 image=self.runtime.image,
                 log_group=self.runtime.log_group,
                 container_environment=self.container_environments.worker,
@@ -191,6 +214,23 @@ class ServiceStack(cdk.Stack):
                 subnets=TASK_SUBNETS,
                 security_group=self.security_groups.tasks,
                 run_before=[self.web.service, self.workers.service],
+            ),
+        )
+
+    def _sweep(self) -> ScoringSweep:
+        """`sweep_scoring` every five minutes on the workers' task definition, once the migrations ran."""
+        return ScoringSweep(
+            self,
+            "ScoringSweep",
+            ScoringSweepProps(
+                config=self.config,
+                cluster=self.runtime.cluster,
+                cluster_name=self.runtime.cluster_name,
+                task_definition=self.workers.task_definition,
+                container_name=WORKER_CONTAINER,
+                security_group=self.workers.security_group,
+                capacity=self.workers.capacity,
+                after=[self.migrations.trigger],
             ),
         )
 
@@ -228,13 +268,14 @@ class ServiceStack(cdk.Stack):
             ),
         )
 
-    def _secret_readers(self) -> list[iam.IRole]:
-        """Who reads a secret: ECS (each task's execution role) at task start, and the web and worker tasks
-        themselves when the database password rotates."""
+    def _execution_roles(self) -> list[iam.IRole]:
+        """The roles ECS starts each task with: they read the task's secrets."""
         return [
             self.web.task_definition.obtain_execution_role(),
             self.migration_task_definition.obtain_execution_role(),
-            self.web.task_definition.task_role,
             self.workers.task_definition.obtain_execution_role(),
-            self.workers.task_definition.task_role,
         ]
+
+    def _database_secret_readers(self) -> list[iam.IRole]:
+        """The web and worker tasks themselves, which re-read the app user's secret when the password rotates."""
+        return [self.web.task_definition.task_role, self.workers.task_definition.task_role]

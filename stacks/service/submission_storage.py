@@ -22,7 +22,21 @@ SUBMISSIONS_PREFIX = "submissions/"
 GROUND_TRUTH_PREFIX = "ground-truth/"
 # Signing a presigned POST that requires the `tagging` field needs PutObject and PutObjectTagging; completing an
 # upload reads the object (size, checksum) and tags it `upload=complete`.
-WEB_OBJECT_ACTIONS = ("s3:PutObject", "s3:GetObject", "s3:PutObjectTagging", "s3:GetObjectTagging")
+# Completion pins the object (PLAN.md, "Phase 4"): the bucket is versioned, the web task records the VersionId it
+# checked and tags exactly that version; S3 authorizes a request that names a version with the *Version actions,
+# not with GetObject/PutObjectTagging.
+WEB_OBJECT_ACTIONS = (
+    "s3:PutObject",
+    "s3:GetObject",
+    "s3:PutObjectTagging",
+    "s3:GetObjectTagging",
+    "s3:GetObjectVersion",
+    "s3:PutObjectVersionTagging",
+    "s3:GetObjectVersionTagging",
+)
+# The worker reads the version the submission recorded (GetObject with VersionId needs GetObjectVersion), and ground
+# truths by their current key.
+WORKER_OBJECT_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
 # The data migration checks whether a Parquet file exists, then writes it.
 MIGRATION_OBJECT_ACTIONS = ("s3:PutObject", "s3:GetObject")
 
@@ -36,7 +50,7 @@ def grant_web_uploads(role: iam.IRole, bucket: s3.IBucket) -> None:
         reason="Upload tickets name a new key under these prefixes for every file; the web task signs them and tags "
         "the objects on completion, and may not delete (the lifecycle rule expires what is never completed).",
     )
-    _grant_list(role, bucket)
+    _grant_list(role, bucket, (SUBMISSIONS_PREFIX, GROUND_TRUTH_PREFIX))
 
 
 def grant_worker_reads(role: iam.IRole, bucket: s3.IBucket) -> None:
@@ -44,9 +58,9 @@ def grant_worker_reads(role: iam.IRole, bucket: s3.IBucket) -> None:
         role,
         bucket,
         (SUBMISSIONS_PREFIX, GROUND_TRUTH_PREFIX),
-        ("s3:GetObject",),
-        reason="A scoring worker reads any submitted file and any ground truth by the key the message leads it to; "
-        "it writes, tags and deletes nothing.",
+        WORKER_OBJECT_ACTIONS,
+        reason="A scoring worker reads any submitted file (the version its submission recorded) and any ground truth "
+        "by the key the message leads it to; it writes, tags and deletes nothing.",
     )
 
 
@@ -59,7 +73,7 @@ def grant_migration_ground_truths(role: iam.IRole, bucket: s3.IBucket) -> None:
         reason="The data migration writes each stored ground truth as a Parquet file under a key made of its "
         "competition and content version; it touches no submission.",
     )
-    _grant_list(role, bucket)
+    _grant_list(role, bucket, (GROUND_TRUTH_PREFIX,))
 
 
 def _grant_objects(
@@ -71,6 +85,13 @@ def _grant_objects(
     acknowledge(role, *(iam5(f"Resource::{bucket.bucket_arn}/{prefix}*") for prefix in prefixes), reason=reason)
 
 
-def _grant_list(role: iam.IRole, bucket: s3.IBucket) -> None:
-    """Without ListBucket a missing key answers 403 instead of 404, and django-storages' exists() raises."""
-    iam.Grant.add_to_principal(grantee=role, actions=["s3:ListBucket"], resource_arns=[bucket.bucket_arn])
+def _grant_list(role: iam.IRole, bucket: s3.IBucket, prefixes: tuple[str, ...]) -> None:
+    """Without ListBucket a missing key answers 403 instead of 404, and django-storages' exists() raises. Listing is
+    limited to the role's own prefixes: for that 403/404 choice S3 puts the requested key in `s3:prefix`."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["s3:ListBucket"],
+            resources=[bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in prefixes]}},
+        )
+    )
