@@ -79,10 +79,17 @@ def _require_metric_unfrozen(competition: Competition, metric: str | None) -> No
 def update_competition(
     *, authorized: AuthorizedAction, competition: Competition, changes: CompetitionFields
 ) -> Competition:
+    """Apply ``changes`` to the competition's locked row and return that row.
+
+    The caller's ``competition`` was read before the lock: another change may have committed since (the metric
+    frozen by a ground truth, a new final submissions limit). So the rules are checked against the locked row, the
+    changes applied to it, and only the changed columns written: a concurrent change of other fields stays."""
     # The row lock orders this after (or before) a ground-truth upload, which takes it too. NO KEY UPDATE: writers
     # of rows that refer to the competition (their foreign-key checks take KEY SHARE) go on while it is held, and a
     # change of the final submissions limit waits for their teams' locks below it.
-    locked = Competition.objects.select_for_update(no_key=True).filter(pk=competition.pk).first()
+    # The representation's ``has_ground_truth`` is read with the lock too.
+    rows = Competition.objects.with_ground_truth_flag().select_for_update(no_key=True)
+    locked = rows.filter(pk=competition.pk).first()
     if locked is None:
         raise NotFound()
     _require_metric_unfrozen(locked, changes.metric)
@@ -94,13 +101,15 @@ def update_competition(
         )
     given = changes.given()
     for field, value in given.items():
-        setattr(competition, field, value)
-    competition.save()
+        setattr(locked, field, value)
+    if locked.ends_at <= locked.starts_at:  # a concurrent change of the other end (the serializer saw the old one)
+        raise DomainError("the end must be after the start", details={"ends_at": ["must be after starts_at"]})
+    locked.save(update_fields=[*given, "updated_at"])
     if limit_changes:
         # The private board's rule depends on it: its keeper checks the teams' choices and rebuilds the board here.
-        final_submissions_limit_changed.send(sender=Competition, competition=competition)
-    authorized.record(competition, details={"fields": sorted(given)})
-    return competition
+        final_submissions_limit_changed.send(sender=Competition, competition=locked)
+    authorized.record(locked, details={"fields": sorted(given)})
+    return locked
 
 
 @transaction.atomic
