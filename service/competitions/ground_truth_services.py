@@ -26,9 +26,15 @@ from scoring.ground_truth import GroundTruth as ParsedGroundTruth
 from . import ground_truth_files as files
 from .models import Competition, GroundTruth, GroundTruthUpload
 
+# The submissions app's status of a submission that was given a ticket and never completed: it holds no slot, was
+# never scored, and the sweep deletes it once its ticket expired (this app sits below the submissions app).
+AWAITING_UPLOAD = "awaiting_upload"
+
 
 def _require_no_submissions(competition: Competition) -> None:
-    if competition.submissions.exists():
+    """No submission was completed (an upload a participant never completed does not count): every score was
+    computed against the ground truth as it is."""
+    if competition.submissions.exclude(status=AWAITING_UPLOAD).exists():
         raise Conflict("the ground truth cannot change once submissions exist", code="submissions_exist")
 
 
