@@ -72,8 +72,8 @@ def complete_ground_truth_upload(*, authorized: AuthorizedAction, upload: Ground
     competition = upload.competition
     store = object_store(files.STORAGE_ALIAS)
     name = upload.file.name or ""
-    check_uploaded(store, name, max_bytes=settings.GROUND_TRUTH_MAX_BYTES, sha256=upload.upload_sha256)
-    with store.open_stream(name) as stream:
+    stored = check_uploaded(store, name, max_bytes=settings.GROUND_TRUTH_MAX_BYTES, sha256=upload.upload_sha256)
+    with store.open_stream(name, version=stored.version) as stream:  # the version checked, not a later upload
         reader = HashingReader(stream)
         truth = files.parse_upload(reader, competition)
     if upload.upload_sha256 and reader.at_end and reader.hexdigest() != upload.upload_sha256:

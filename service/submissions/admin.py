@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils.html import format_html
+
+from core.uploads.stores import object_store
 
 from .models import DailySubmissionQuota, Submission
 
@@ -19,7 +22,12 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
     search_fields = ["competition__slug", "team__name", "submitted_by__username"]
     list_select_related = ["competition", "team", "submitted_by"]
     raw_id_fields = ["competition", "team", "submitted_by"]
+    # The file is not replaced here, and its link is to the version that was checked and scored (a ticket keeps
+    # working until it expires: a later upload with it is a newer version of the same name).
+    exclude = ["file"]
     readonly_fields = [
+        "stored_file",
+        "file_version",
         "public_score",
         "private_score",
         "status",
@@ -29,6 +37,14 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
         "scored_at",
     ]
     show_full_result_count = False
+
+    @admin.display(description="file")
+    def stored_file(self, submission: Submission) -> str:
+        name = submission.file.name or ""
+        if not name:
+            return "-"
+        url = object_store("default").download_url(name, version=submission.file_version)
+        return format_html('<a href="{}">{}</a>', url, name)
 
 
 @admin.register(DailySubmissionQuota)

@@ -58,6 +58,9 @@ class Submission(models.Model):
     # What the client declared when it asked for the ticket (the SHA-256 is checked while the file is scored).
     upload_bytes = models.BigIntegerField(null=True, blank=True)
     upload_sha256 = models.CharField(max_length=64, blank=True, default="", db_default="")
+    # The version of the uploaded object that completion checked (S3's VersionId; "" in storage without versions):
+    # the one tagged complete, scored and shown, whatever is uploaded with the ticket afterwards.
+    file_version = models.CharField(max_length=1024, blank=True, default="", db_default="")
     # The UTC day whose daily slot the submission holds; None before completion and once the slot was given back.
     slot_day = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)

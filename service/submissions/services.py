@@ -97,16 +97,22 @@ def complete_upload(*, authorized: AuthorizedAction, submission: Submission) -> 
         raise Conflict("the competition is not open for submissions", code="competition_closed")
     store = object_store(STORAGE_ALIAS)
     name = submission.file.name or ""
-    check_uploaded(store, name, max_bytes=settings.SUBMISSION_MAX_BYTES, sha256=submission.upload_sha256)
+    # The version checked here is the one pinned: the ticket works until it expires, and an upload made with it
+    # after this makes a new version that is never read.
+    stored = check_uploaded(store, name, max_bytes=settings.SUBMISSION_MAX_BYTES, sha256=submission.upload_sha256)
     try:
         with transaction.atomic():
             claim = claim_submission_slot(authorized=authorized, competition=competition, team=submission.team)
             changed = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.AWAITING_UPLOAD).update(
-                status=SubmissionStatus.QUEUED, slot_day=claim.day, queued_at=timezone.now()
+                status=SubmissionStatus.QUEUED,
+                slot_day=claim.day,
+                queued_at=timezone.now(),
+                file_version=stored.version,
             )
             if not changed:
                 raise _NoLongerAwaiting
-            store.mark(name, COMPLETE)  # in the transaction: a failed tag leaves the submission awaiting, retryable
+            # In the transaction: a failed tag leaves the submission awaiting, retryable.
+            store.mark(name, COMPLETE, version=stored.version)
             authorized.record(submission, details={"team": submission.team_id, "daily_slots_used": claim.used})
     except (_NoLongerAwaiting, QuotaExceeded):
         current = Submission.objects.filter(pk=submission.pk).first()
@@ -165,11 +171,11 @@ def delete_submission(*, authorized: AuthorizedAction, submission: Submission) -
     competition = submission.competition
     if competition.has_ended() and not authorized.actor_authorizer().can("delete", "submissions", competition):
         raise Conflict("the competition has ended: its teams' submissions stay as they are", code="competition_ended")
-    stored_name = submission.file.name or ""
+    stored_name, version = submission.file.name or "", submission.file_version
     with transaction.atomic():
         _delete_locked(authorized, submission)
     if stored_name:
-        after_commit.run(lambda: object_store(STORAGE_ALIAS).discard(stored_name))
+        after_commit.run(lambda: object_store(STORAGE_ALIAS).discard(stored_name, version=version))
 
 
 def _delete_locked(authorized: AuthorizedAction, submission: Submission) -> None:

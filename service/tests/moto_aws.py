@@ -42,8 +42,12 @@ def fake_aws(monkeypatch: Any) -> Iterator[Any]:
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        # Versioned, as the submissions bucket is (a completion pins the version it checked).
+        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         yield s3
 
 
-def tags_of(s3: Any, key: str) -> dict[str, str]:
-    return {tag["Key"]: tag["Value"] for tag in s3.get_object_tagging(Bucket=BUCKET, Key=key)["TagSet"]}
+def tags_of(s3: Any, key: str, version: str = "") -> dict[str, str]:
+    """The tags of the object's ``version`` (the current one when "")."""
+    which = {"VersionId": version} if version else {}
+    return {tag["Key"]: tag["Value"] for tag in s3.get_object_tagging(Bucket=BUCKET, Key=key, **which)["TagSet"]}

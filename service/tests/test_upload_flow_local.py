@@ -7,6 +7,7 @@ import gzip
 import time
 
 import pytest
+from django.core.files.storage import storages
 
 from core.uploads.local_objects import LocalTicketPolicy
 from submissions.models import DailySubmissionQuota, Submission
@@ -138,3 +139,25 @@ def test_an_unknown_status_filter_is_refused_naming_the_parameter(member):
     response = member.get("/api/v1/competitions/flow/submissions/", {"status": "done"})
     assert response.status_code == 400
     assert list(response.json()["error"]["details"]) == ["status"]
+
+
+def test_a_second_upload_with_a_completed_ticket_is_refused_and_the_scored_file_stays(member):
+    """The ticket works until it expires; local storage keeps no versions for a completion to pin, so the endpoint
+    refuses to replace a file (S3's versions: ``test_upload_flow_s3.py``)."""
+    body = ask_ticket(member, "flow", GOOD).json()
+    post_form(member, body["upload"], GOOD)
+    assert complete(member, "flow", body["id"]).json()["status"] == "scored"
+
+    second = post_form(member, body["upload"], b"id,prediction\na,dog\n")
+
+    assert (second.status_code, second.json()["error"]["code"]) == (409, "upload_exists")
+    with storages["default"].open(str(Submission.objects.get().file.name), "rb") as stored:
+        assert stored.read() == GOOD
+
+
+def test_a_second_upload_before_completion_is_refused_too(member):
+    body = ask_ticket(member, "flow", GOOD).json()
+    assert post_form(member, body["upload"], GOOD).status_code == 204
+
+    assert post_form(member, body["upload"], GOOD).status_code == 409
+    assert complete(member, "flow", body["id"]).json()["status"] == "scored"

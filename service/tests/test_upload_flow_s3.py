@@ -15,9 +15,13 @@ import json
 
 import pytest
 import requests
+from django.contrib import admin
 
 from competitions.models import Competition
+from submissions import services
+from submissions.admin import SubmissionAdmin
 from submissions.models import DailySubmissionQuota, Submission
+from submissions.worker.scoring import Outcome, score_submission
 
 from .factories import client_for, make_competition, make_user
 from .moto_aws import BUCKET, fake_aws, s3_storage, tags_of
@@ -133,3 +137,46 @@ def test_a_host_uploads_a_ground_truth_with_a_ticket(s3):
     # The CSV is never re-tagged complete: it keeps the POST's upload=pending (moto keeps no tags from a POST form)
     # and the lifecycle rule removes it; the Parquet file stays.
     assert tags_of(s3, body["upload"]["fields"]["key"]).get("upload") != "complete"
+
+
+def test_a_second_upload_with_the_ticket_after_completion_changes_nothing_scored(member, s3, monkeypatch):
+    """The presigned POST works until it expires: a second upload with it makes a new version of the key. The
+    completion pinned the version it checked: that one keeps its tag, and the worker scores it."""
+    monkeypatch.setattr(services, "enqueue", lambda submission_id: None)  # scored below, after the second upload
+    body = ask_ticket(member, "s3flow", GOOD).json()
+    key = body["upload"]["fields"]["key"]
+    upload(body["upload"], GOOD)
+    checked = s3.head_object(Bucket=BUCKET, Key=key)["VersionId"]
+    assert complete(member, "s3flow", body["id"]).json()["status"] == "queued"
+
+    assert upload(body["upload"], b"id,prediction\na,dog\n").status_code == 204  # S3 takes it: a new version
+
+    submission = Submission.objects.get()
+    assert submission.file_version == checked
+    assert tags_of(s3, key, version=checked) == {"upload": "complete"}
+    assert score_submission(submission.pk) == Outcome.SCORED
+    assert Submission.objects.get().public_score == 1.0
+
+
+def test_deleting_a_submission_tags_the_version_it_pinned(member, s3):
+    body = ask_ticket(member, "s3flow", GOOD).json()
+    key = body["upload"]["fields"]["key"]
+    upload(body["upload"], GOOD)
+    complete(member, "s3flow", body["id"])
+    pinned = Submission.objects.get().file_version
+    upload(body["upload"], GOOD)  # a newer version
+
+    member.delete(f"/api/v1/competitions/s3flow/submissions/{body['id']}/")
+
+    assert tags_of(s3, key, version=pinned) == {"upload": "pending"}
+
+
+def test_the_admin_links_to_the_version_that_was_scored(member, s3):
+    body = ask_ticket(member, "s3flow", GOOD).json()
+    upload(body["upload"], GOOD)
+    complete(member, "s3flow", body["id"])
+    submission = Submission.objects.get()
+
+    link = SubmissionAdmin(Submission, admin.site).stored_file(submission)
+
+    assert f"versionId={submission.file_version}" in link

@@ -4,8 +4,10 @@ It accepts exactly the form of S3's presigned POST (the ticket's fields first, t
 enforces what S3's policy would: the signed token is the credential (no API token), it expires, the fields must be
 the ticket's and nothing else, and the file must hold 1 to ``max_bytes`` bytes. A body longer than that is refused
 before it is read (``Content-Length``) or as soon as it passes the limit (a streaming upload handler). Success is a
-204 with no body, as S3 answers by default. Never registered in the OpenAPI schema: clients use the URL a ticket
-gives, never this path.
+204 with no body, as S3 answers by default. One difference: S3 keeps every upload with a ticket as a version and a
+completion pins the one it checked; local storage keeps no versions, so a second upload to the name is refused
+(409 ``upload_exists``) and a completed file can never be replaced. Never registered in the OpenAPI schema: clients
+use the URL a ticket gives, never this path.
 """
 
 from __future__ import annotations
@@ -119,7 +121,18 @@ class LocalUploadView(View):
             upload = receive(request, policy)
         except UploadRefused as refused:
             return error_response(refused.code, refused.message, refused.status)
-        if store.storage.exists(policy.key):  # as S3: a second upload to the key replaces the first
-            store.storage.delete(policy.key)
-        store.storage.save(policy.key, upload)
+        if store.storage.exists(policy.key):
+            return upload_exists()
+        stored = store.storage.save(policy.key, upload)
+        if stored != policy.key:  # another upload with the ticket saved the name first: the storage chose another
+            store.storage.delete(stored)
+            return upload_exists()
         return HttpResponse(status=204)
+
+
+def upload_exists() -> HttpResponse:
+    return error_response(
+        "upload_exists",
+        "A file was already uploaded with this ticket; ask for a new ticket to upload another file.",
+        409,
+    )

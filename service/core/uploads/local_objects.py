@@ -3,7 +3,8 @@
 The ticket's URL carries a signed token (``django.core.signing``) with everything S3's policy would hold: the
 storage and the name, the size limit, the content type, the tagging and the deadline. The endpoint
 (``local_endpoint.py``) verifies it and the form as S3 does. A local storage keeps no tags: marking is a no-op
-(the lifecycle rule is S3's), and discarding deletes.
+(the lifecycle rule is S3's), and discarding deletes. Nor does it keep versions: the endpoint refuses a second
+upload to a name instead, so what a completion checked is what is read.
 """
 
 from __future__ import annotations
@@ -72,15 +73,18 @@ class LocalObjectStore:
             return None
         return StoredObject(size=self.storage.size(name), sha256=None)
 
-    def mark(self, name: str, upload_state: str) -> None:
+    def mark(self, name: str, upload_state: str, *, version: str = "") -> None:
         """A local storage keeps no tags."""
 
     @contextmanager
-    def open_stream(self, name: str) -> Iterator[IO[bytes]]:
+    def open_stream(self, name: str, *, version: str = "") -> Iterator[IO[bytes]]:
         if not self.storage.exists(name):
             raise MissingObject(name)
         with self.storage.open(name, "rb") as stream:
             yield stream
 
-    def discard(self, name: str) -> None:
+    def discard(self, name: str, *, version: str = "") -> None:
         self.storage.delete(name)
+
+    def download_url(self, name: str, *, version: str = "") -> str:
+        return self.storage.url(name)

@@ -17,6 +17,10 @@ AbsoluteUrl = Callable[[str], str]
 class StoredObject:
     size: int
     sha256: str | None  # hex digest when the storage keeps one (S3 with a SHA-256 checksum), else None
+    # The object's version (S3's VersionId in the versioned bucket): what a completion pins, since a ticket keeps
+    # working until it expires and a second upload with it makes a new version. "" where storage keeps none (the
+    # local stand-in, which refuses a second upload to a name instead).
+    version: str = ""
 
 
 class ObjectStore(Protocol):
@@ -30,16 +34,22 @@ class ObjectStore(Protocol):
         """What the object holds, None when there is none."""
         ...
 
-    def mark(self, name: str, upload_state: str) -> None:
-        """Set the object's ``upload`` tag: ``tickets.COMPLETE``, or ``PENDING`` (the lifecycle rule expires it)."""
+    def mark(self, name: str, upload_state: str, *, version: str = "") -> None:
+        """Set the ``upload`` tag of the object's ``version`` ("": the current one): ``tickets.COMPLETE``, or
+        ``PENDING`` (the lifecycle rule expires it)."""
         ...
 
-    def open_stream(self, name: str) -> AbstractContextManager[IO[bytes]]:
-        """The object's bytes as a stream read from storage as it is consumed; ``MissingObject`` when it is gone."""
+    def open_stream(self, name: str, *, version: str = "") -> AbstractContextManager[IO[bytes]]:
+        """The bytes of the object's ``version`` ("": the current one) as a stream read from storage as it is
+        consumed; ``MissingObject`` when it is gone."""
         ...
 
-    def discard(self, name: str) -> None:
-        """Let the object go: deleted where the service may delete, else tagged for the lifecycle rule."""
+    def discard(self, name: str, *, version: str = "") -> None:
+        """Let the object's ``version`` go: deleted where the service may delete, else tagged for the lifecycle rule."""
+        ...
+
+    def download_url(self, name: str, *, version: str = "") -> str:
+        """A URL to read the object's ``version`` for a few minutes (operators, in the admin)."""
         ...
 
 

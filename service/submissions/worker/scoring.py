@@ -54,7 +54,8 @@ def score_submission(submission_id: int) -> Outcome:
         return _failed(submission, "the competition has no ground truth")
     truth = load_for_scoring(record)
     try:
-        with object_store("default").open_stream(submission.file.name or "") as stream:
+        pinned = submission.file_version  # the version completion checked, not what was uploaded since
+        with object_store("default").open_stream(submission.file.name or "", version=pinned) as stream:
             reader = HashingReader(stream)
             scores: Scores | CsvProblem = _score(reader, truth)
     except MissingObject:
