@@ -297,7 +297,11 @@ if not 1 <= SCORING_RECEIVE_BATCH <= 10:
     raise ImproperlyConfigured(f"SCORING_RECEIVE_BATCH must be from 1 to 10, got {SCORING_RECEIVE_BATCH}")
 # Parsed ground truths a worker keeps (a burst of submissions to one competition reads its ground truth once).
 SCORING_GROUND_TRUTH_CACHE_ENTRIES = env_int("SCORING_GROUND_TRUTH_CACHE_ENTRIES", 4)
-for _name in ("SCORING_MAX_SECONDS", "SCORING_MAX_RECEIVES", "SCORING_HEARTBEAT_SECONDS", "SCORING_LEASE_SECONDS"):
+# A queued submission whose scoring message was never sent (the send failed, or the process died after the commit)
+# is sent again by `manage.py sweep_scoring` or a repeated completion this long after it was queued.
+SCORING_RESEND_AFTER_SECONDS = env_int("SCORING_RESEND_AFTER_SECONDS", 5 * 60)
+_POSITIVE = ("SCORING_MAX_SECONDS", "SCORING_MAX_RECEIVES", "SCORING_HEARTBEAT_SECONDS", "SCORING_LEASE_SECONDS")
+for _name in (*_POSITIVE, "SCORING_RESEND_AFTER_SECONDS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1, got {globals()[_name]}")
 if SCORING_LEASE_SECONDS <= SCORING_HEARTBEAT_SECONDS:

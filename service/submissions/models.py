@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from competitions.models import Competition
 from teams.models import Team
@@ -40,6 +42,17 @@ SCORABLE = (SubmissionStatus.QUEUED, SubmissionStatus.SCORING)
 FINAL = (SubmissionStatus.SCORED, SubmissionStatus.INVALID, SubmissionStatus.FAILED)
 
 
+class SubmissionQuerySet(models.QuerySet["Submission"]):
+    def message_may_be_lost(self, *, queued_before: dt.datetime | None = None) -> SubmissionQuerySet:
+        """``queued`` submissions whose scoring message was never sent (the send failed after the commit, or the
+        process died in between), queued before ``queued_before`` (default: ``SCORING_RESEND_AFTER_SECONDS`` ago, so
+        that a send that is on its way is not doubled). A message that was sent is never sent again: SQS keeps it
+        until a worker is done with it or it reaches the dead-letter queue, and a duplicate would inflate the
+        backlog the workers scale on."""
+        cutoff = queued_before or timezone.now() - dt.timedelta(seconds=settings.SCORING_RESEND_AFTER_SECONDS)
+        return self.filter(status=SubmissionStatus.QUEUED, sent_at__isnull=True, queued_at__lt=cutoff)
+
+
 class Submission(models.Model):
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="submissions")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="submissions")
@@ -65,7 +78,11 @@ class Submission(models.Model):
     slot_day = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     queued_at = models.DateTimeField(null=True, blank=True)
+    # When the scoring message was sent (after the commit that queued the submission); None: not (yet) sent.
+    sent_at = models.DateTimeField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

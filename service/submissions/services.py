@@ -88,8 +88,9 @@ def _new_submission(
 def complete_upload(*, authorized: AuthorizedAction, submission: Submission) -> Submission:
     """Check the uploaded object, take a daily slot, mark the submission ``queued`` and enqueue it after commit.
 
-    Completing again is harmless: a submission already past ``awaiting_upload`` is returned as it is (a queued one
-    is enqueued again, in case the first message was never sent: scoring it twice has one effect)."""
+    Completing again is harmless: a submission already past ``awaiting_upload`` is returned as it is. A queued one
+    whose message was never sent is sent again, once it has waited ``SCORING_RESEND_AFTER_SECONDS`` (a client
+    retrying a completion at once sends no duplicate: the sweep would send it too)."""
     if submission.status != SubmissionStatus.AWAITING_UPLOAD:
         return _already_completed(submission)
     competition = submission.competition
@@ -127,7 +128,7 @@ def complete_upload(*, authorized: AuthorizedAction, submission: Submission) -> 
 
 
 def _already_completed(submission: Submission) -> Submission:
-    if submission.status == SubmissionStatus.QUEUED:
+    if Submission.objects.filter(pk=submission.pk).message_may_be_lost().exists():
         enqueue(submission.pk)
     return submission
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from teams.models import Team
 
 from .factories import all_correct, bind, client_for, make_competition, make_team, make_user, submit
 from .openapi_contract import OpenApiContract
+from .sqs_queues import Queues, scoring_queues
 
 CALLERS = ("anonymous", "outsider", "other_participant", "member", "other_host", "host", "admin")
 
@@ -90,6 +92,13 @@ def after_commit_at_the_services_commit(monkeypatch: pytest.MonkeyPatch) -> None
             transaction.on_commit(callback, robust=False)
 
     monkeypatch.setattr(after_commit, "run", run_after_commit)
+
+
+@pytest.fixture
+def queues(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[Queues]:
+    """The scoring queue and its dead-letter queue in moto's SQS, the settings pointed at them."""
+    with scoring_queues(monkeypatch, settings) as created:
+        yield created
 
 
 @pytest.fixture(scope="session")

@@ -4,16 +4,12 @@ queue, one read of a ground truth per burst, and enqueueing only after the compl
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 
 from competitions import ground_truth_files
@@ -22,62 +18,13 @@ from leaderboards.models import LeaderboardEntry
 from scoring import ground_truth_store as store_module
 from submissions import transitions
 from submissions.models import DailySubmissionQuota, Submission
-from submissions.worker import dispatch
 from submissions.worker.messages import ScoringMessage
 from submissions.worker.scoring import Outcome, score_submission
-from submissions.worker.sqs_loop import ScoringWorker, WorkerConfig
+from submissions.worker.sqs_loop import ScoringWorker
 
 from .factories import all_correct, client_for, make_competition, make_team, make_user, upload_predictions
-from .moto_aws import REGION, fake_aws
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@dataclass
-class Queues:
-    client: Any
-    url: str
-    dead_letters: str
-
-    def receive(self, url: str | None = None, visibility: int | None = None) -> list[dict[str, Any]]:
-        extra = {} if visibility is None else {"VisibilityTimeout": visibility}
-        response = self.client.receive_message(
-            QueueUrl=url or self.url, WaitTimeSeconds=0, MessageSystemAttributeNames=["All"], **extra
-        )
-        return response.get("Messages", [])
-
-    def config(self, **changes: Any) -> WorkerConfig:
-        values: dict[str, Any] = {
-            "queue_url": self.url,
-            "dead_letter_queue_url": self.dead_letters,
-            "max_receives": 2,
-            "max_seconds": 30,
-            "heartbeat_seconds": 0.3,
-            "lease_seconds": 2,
-            "stop_seconds": 0.5,
-            "wait_seconds": 0,
-            "dead_letter_every_seconds": 0,
-            "retry_base_seconds": 0,
-        }
-        return WorkerConfig(**{**values, **changes})
-
-
-@pytest.fixture
-def queues(monkeypatch, settings):
-    cache.clear()
-    with fake_aws(monkeypatch):
-        client = boto3.client("sqs", region_name=REGION)
-        dead_letters = client.create_queue(QueueName="scoring-dlq")["QueueUrl"]
-        arn = client.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        redrive = json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": "2"})
-        url = client.create_queue(QueueName="scoring", Attributes={"VisibilityTimeout": "2", "RedrivePolicy": redrive})[
-            "QueueUrl"
-        ]
-        settings.SCORING_QUEUE_URL = url
-        settings.SCORING_DEAD_LETTER_QUEUE_URL = dead_letters
-        settings.SCORING_MAX_RECEIVES = 2
-        monkeypatch.setattr(dispatch, "_sqs_client", None)
-        yield Queues(client, url, dead_letters)
 
 
 @pytest.fixture
