@@ -1,5 +1,6 @@
 """The platform's JSON API over urllib: token authentication, the error shape turned into ``ServiceError``, and a
-few retries of reads when the service says it is briefly unavailable (503 with ``Retry-After``)."""
+few retries of reads and idempotent changes when the service says it is briefly unavailable (503 with
+``Retry-After``) or the connection broke."""
 
 from __future__ import annotations
 
@@ -114,25 +115,33 @@ class ApiClient:
     def get(self, *segments: str | int, query: Mapping[str, str | int] | None = None) -> Json:
         """A read, retried a few times on 503 (the service's ``Retry-After``) and on a broken connection."""
         url = self.url(*segments, query=query)
-        for attempt in range(READ_RETRIES + 1):
+        return self._result(self._send(url, method="GET", headers=self._headers(json_body=False), body=None))
+
+    def post(self, *segments: str | int, body: Json | None = None, idempotent: bool = False) -> Json:
+        """A change: sent once (a retry could make a second ticket), unless ``idempotent`` (doing it again changes
+        nothing, e.g. ``complete``): then retried like a read."""
+        data = json.dumps(body).encode() if body is not None else None
+        headers = self._headers(json_body=body is not None)
+        retries = READ_RETRIES if idempotent else 0
+        return self._result(self._send(self.url(*segments), method="POST", headers=headers, body=data, retries=retries))
+
+    def _send(
+        self, url: str, *, method: str, headers: dict[str, str], body: bytes | None, retries: int = READ_RETRIES
+    ) -> Response:
+        """The answer, asked again up to ``retries`` times after a 503 (waiting the service's ``Retry-After``) or a
+        broken connection (waiting 1, 2, 4 s)."""
+        for attempt in range(retries + 1):
             try:
-                response = self.transport(url, method="GET", headers=self._headers(json_body=False))
+                response = self.transport(url, method=method, headers=headers, body=body)
             except NetworkError:
-                if attempt == READ_RETRIES:
+                if attempt == retries:
                     raise
                 self.sleep(2.0**attempt)
                 continue
-            if response.status != 503 or attempt == READ_RETRIES:
-                break
+            if response.status != 503 or attempt == retries:
+                return response
             self.sleep(retry_after(response, 2.0**attempt))
-        return self._result(response)
-
-    def post(self, *segments: str | int, body: Json | None = None) -> Json:
-        """A change: sent once (a retry could make a second ticket)."""
-        data = json.dumps(body).encode() if body is not None else None
-        headers = self._headers(json_body=body is not None)
-        response = self.transport(self.url(*segments), method="POST", headers=headers, body=data)
-        return self._result(response)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _result(self, response: Response) -> Json:
         if response.status >= 400:

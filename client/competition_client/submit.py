@@ -53,9 +53,11 @@ def submit_file(
     ticket = Ticket.from_submission(created, service_url=api.service_url)
     progress = ProgressBar(f"uploading {local.name}", local.size, log) if show_progress else None
     upload_file(ticket, local, progress=progress, transport=transport)
+    # Completing again returns the submission as it is: retried after a 503 or a broken connection (the service
+    # may have completed it before the answer was lost).
     completed = _refused(
         "completing the upload",
-        lambda: api.post("competitions", competition, "submissions", str(submission_id), "complete"),
+        lambda: api.post("competitions", competition, "submissions", str(submission_id), "complete", idempotent=True),
     )
     return wait_for_result(
         completed,

@@ -63,6 +63,11 @@ class Reply:
     def error(cls, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Reply:
         return cls.json(status, {"error": {"code": code, "message": message, "details": details or {}}})
 
+    @classmethod
+    def dropped(cls) -> Reply:
+        """No answer at all: the connection is closed (a load balancer or task that went away)."""
+        return cls(0)
+
 
 Route = Callable[[Recorded], Reply]
 
@@ -82,6 +87,9 @@ class FakeService:
                 fake.requests.append(recorded)
                 route = fake.routes.get((self.command, self.path.split("?")[0]))
                 reply = route(recorded) if route else Reply.error(404, "not_found", f"no route {self.path}")
+                if reply.status == 0:
+                    self.close_connection = True
+                    return
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)

@@ -107,6 +107,41 @@ def test_polling_waits_out_a_busy_service(command, predictions):
     assert outcome.clock.sleeps == [0.5, 1.0]  # the first pause, then the service's Retry-After
 
 
+def test_completing_is_asked_again_after_a_busy_answer_or_a_broken_connection(command, predictions):
+    """Completing again returns the submission as it is (the service may have completed it before its answer was
+    lost), so the client retries it like a read."""
+    platform(command.fake)
+    busy = Reply.error(503, "database_unavailable", "The database is unavailable.")
+    queued = Reply.json(200, submission("queued"))
+    command.fake.route(
+        "POST", COMPLETE, in_turn(Reply(503, busy.body, {**busy.headers, "Retry-After": "5"}), Reply.dropped(), queued)
+    )
+
+    outcome = submit(command, predictions)
+
+    assert outcome.code == 0, outcome.stderr
+    assert command.fake.paths().count(("POST", COMPLETE)) == 3
+    assert outcome.clock.sleeps[:2] == [5.0, 2.0]  # the service's Retry-After, then the second backoff step
+
+
+def test_a_completion_that_stays_unavailable_exits_2(command, predictions):
+    platform(command.fake)
+    command.fake.route("POST", COMPLETE, lambda request: Reply.error(503, "database_unavailable", "unavailable"))
+    outcome = submit(command, predictions)
+    assert outcome.code == 2
+    assert command.fake.paths().count(("POST", COMPLETE)) == 4  # the first call and three more
+    assert "(HTTP 503 database_unavailable)" in outcome.stderr
+
+
+def test_the_ticket_request_is_never_asked_again(command, predictions):
+    """A second ticket request would make a second submission awaiting its upload."""
+    platform(command.fake)
+    command.fake.route("POST", SUBMISSIONS, lambda request: Reply.error(503, "service_busy", "busy"))
+    outcome = submit(command, predictions)
+    assert outcome.code == 2
+    assert command.fake.paths() == [("POST", SUBMISSIONS)]
+
+
 @pytest.mark.parametrize(
     ("path", "status", "code", "step"),
     [
