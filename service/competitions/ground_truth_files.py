@@ -69,14 +69,17 @@ def store(competition_id: int, truth: ParsedGroundTruth) -> str:
 
 
 def ensure_file(record: GroundTruth, metric: str) -> GroundTruth:
-    """A ground truth with its file: one the previous release stored as JSON rows (during a rolling deployment) is
+    """A ground truth with its file: one the previous release stored as JSON rows (during a rolling deployment,
+    before or after the data migration: the trigger of migration 0005 clears the version of rows it rewrites) is
     converted as the data migration did. Web tasks only (workers may not write to the bucket)."""
     if record.version or record.rows is None:
         return record
-    truth = ground_truth_from_rows(record.rows, Metric(metric))
+    rows = record.rows
+    truth = ground_truth_from_rows(rows, Metric(metric))
     name = store(record.competition_id, truth)
-    GroundTruth.objects.filter(pk=record.pk, version="").update(version=truth.summary.version, file=name)
-    record.refresh_from_db(fields=["version", "file"])
+    # Only if the rows are still the ones converted: the previous release may have written others meanwhile.
+    GroundTruth.objects.filter(pk=record.pk, version="", rows=rows).update(version=truth.summary.version, file=name)
+    record.refresh_from_db(fields=["rows", "version", "file"])
     return record
 
 
@@ -97,10 +100,15 @@ class GroundTruthFileMissing(LookupError):
     """The competition's ground truth has no file yet (a previous release's rows not converted)."""
 
 
-def load_for_scoring(record: GroundTruth) -> ParsedGroundTruth:
-    """The parsed ground truth of ``record``, read from storage at most once per process and version."""
+def load_for_scoring(record: GroundTruth, *, metric: str) -> ParsedGroundTruth:
+    """The parsed ground truth of ``record``, read from storage at most once per process and version. One the previous
+    release wrote as JSON rows during a rolling deployment (no version yet) is converted in memory, uncached: a worker
+    may not write the file, and the rows may change again until the web task converts them (``ensure_file``)."""
     if not record.version:
-        raise GroundTruthFileMissing(f"the ground truth of competition {record.competition_id} has no file yet")
+        rows = GroundTruth.objects.filter(pk=record.pk).values_list("rows", flat=True).first()
+        if rows is None:
+            raise GroundTruthFileMissing(f"the ground truth of competition {record.competition_id} has no file yet")
+        return ground_truth_from_rows(rows, Metric(metric))
 
     def load() -> ParsedGroundTruth:
         with object_store(STORAGE_ALIAS).open_stream(record.file.name or "") as stream:

@@ -52,7 +52,7 @@ def score_submission(submission_id: int) -> Outcome:
     record = GroundTruth.objects.defer("rows").filter(competition_id=submission.competition_id).first()
     if record is None:
         return _failed(submission, "the competition has no ground truth")
-    truth = load_for_scoring(record)
+    truth = load_for_scoring(record, metric=submission.competition.metric)
     try:
         pinned = submission.file_version  # the version completion checked, not what was uploaded since
         with object_store("default").open_stream(submission.file.name or "", version=pinned) as stream:
