@@ -290,15 +290,15 @@ SCORING_MAX_RECEIVES = env_int("SCORING_MAX_RECEIVES", 3)
 SCORING_HEARTBEAT_SECONDS = env_int("SCORING_HEARTBEAT_SECONDS", 20)
 SCORING_LEASE_SECONDS = env_int("SCORING_LEASE_SECONDS", 60)
 SCORING_STOP_SECONDS = env_int("SCORING_STOP_SECONDS", 25)
-# Messages a worker takes per receive (1-10, SQS's maximum): held ones are kept invisible while the worker scores
-# the ones before them. More means fewer SQS calls per submission; 1 lets every idle worker help with a burst.
+# Messages a worker takes per receive (1-10): more is fewer SQS calls, 1 lets every idle worker help with a burst.
 SCORING_RECEIVE_BATCH = env_int("SCORING_RECEIVE_BATCH", 1)
 if not 1 <= SCORING_RECEIVE_BATCH <= 10:
     raise ImproperlyConfigured(f"SCORING_RECEIVE_BATCH must be from 1 to 10, got {SCORING_RECEIVE_BATCH}")
+# Set by ECS itself in every task (the agent's endpoint): a worker holding a message protects its task from scale-in.
+ECS_AGENT_URI = env_str("ECS_AGENT_URI")
 # Parsed ground truths a worker keeps (a burst of submissions to one competition reads its ground truth once).
 SCORING_GROUND_TRUTH_CACHE_ENTRIES = env_int("SCORING_GROUND_TRUTH_CACHE_ENTRIES", 4)
-# A queued submission whose scoring message was never sent (the send failed, or the process died after the commit)
-# is sent again by `manage.py sweep_scoring` or a repeated completion this long after it was queued.
+# A queued submission whose message was never sent is sent again this long after (sweep_scoring, a new completion).
 SCORING_RESEND_AFTER_SECONDS = env_int("SCORING_RESEND_AFTER_SECONDS", 5 * 60)
 _POSITIVE = ("SCORING_MAX_SECONDS", "SCORING_MAX_RECEIVES", "SCORING_HEARTBEAT_SECONDS", "SCORING_LEASE_SECONDS")
 for _name in (*_POSITIVE, "SCORING_RESEND_AFTER_SECONDS"):

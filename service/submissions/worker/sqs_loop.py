@@ -1,8 +1,9 @@
 """``python manage.py run_scoring_worker``: a boto3 long-poll loop over the SQS scoring queue.
 
-Each message is one submission to score (``scoring.score_submission``, on the work thread). While it runs, this
-thread extends the message's visibility every ``heartbeat_seconds`` by ``lease_seconds`` (for at most
-``max_seconds``: a stuck unit of work lets its message go back to the queue). Then:
+Each message is one submission to score (``scoring.score_submission``, on the work thread). A receive asks for
+``lease_seconds`` of visibility (the queue's own default is not the lease), and while the unit of work runs this
+thread extends it every ``heartbeat_seconds`` by ``lease_seconds``, and keeps the task protected from scale-in
+(``task_protection``). Then:
 
 * an outcome (scored, invalid, failed, nothing to do) deletes the message: delivered twice, scored once;
 * an error a retry may cure releases it after a backoff; after ``SCORING_MAX_RECEIVES`` receives SQS moves it to
@@ -10,26 +11,34 @@ thread extends the message's visibility every ``heartbeat_seconds`` by ``lease_s
   reason a participant can read. Dead-letter messages are left there (invisible for 12 hours after each look) for
   the operators' alarm and inspection; nothing retries forever;
 * SIGTERM (ECS stopping the task): no new message is taken; the one in hand gets ``stop_seconds`` to finish, else
-  it is released at once (visibility 0) for another worker. Never dropped.
+  it is released at once (visibility 0) for another worker. Never dropped;
+* a unit of work still running after ``max_seconds`` (a file or a bug that never ends) has its messages released
+  at once and the worker stops with ``overran`` set: the command exits, and ECS replaces the task, whose stuck
+  thread would otherwise hold its memory and CPU. The released message counts a receive, so it ends in the
+  dead-letter queue if it overruns every time.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from django.conf import settings
 
 from ..models import Submission
+from . import scoring
 from .in_process import retries_spent_reason
 from .messages import MalformedMessage, ScoringMessage
-from .scoring import Outcome, score_submission
+from .scoring import Outcome
+from .task_protection import TaskProtection
 from .work_thread import WorkThread
 
 logger = logging.getLogger(__name__)
@@ -38,6 +47,16 @@ logger = logging.getLogger(__name__)
 DEAD_LETTER_HIDE_SECONDS = 12 * 60 * 60
 # How often the loop's thread wakes while a unit of work runs (heartbeat and stop checks).
 TICK_SECONDS = 0.05
+# The longest scale-in protection ECS takes (48 hours).
+MAX_PROTECTION_MINUTES = 2880
+
+
+class Waited(Enum):
+    """How waiting for a unit of work ended."""
+
+    DONE = "done"
+    STOPPED = "stopped"  # SIGTERM's grace ran out first
+    OVERRAN = "overran"  # still running after max_seconds
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +72,12 @@ class WorkerConfig:
     receive_batch: int = 1  # messages taken per receive (1-10): more is fewer SQS calls, 1 lets idle workers help
     dead_letter_every_seconds: float = 60.0
     retry_base_seconds: int = 5  # a failed attempt's message comes back after this times its receive count
+    ecs_agent_uri: str = ""  # ECS's agent endpoint (scale-in protection); "" outside ECS
+
+    @property
+    def protection_minutes(self) -> int:
+        """Protection asked for each message: its longest run, rounded up, and a minute for releasing it."""
+        return min(MAX_PROTECTION_MINUTES, math.ceil((self.max_seconds + self.stop_seconds) / 60) + 1)
 
     @classmethod
     def from_settings(cls) -> WorkerConfig:
@@ -65,6 +90,7 @@ class WorkerConfig:
             lease_seconds=settings.SCORING_LEASE_SECONDS,
             stop_seconds=settings.SCORING_STOP_SECONDS,
             receive_batch=settings.SCORING_RECEIVE_BATCH,
+            ecs_agent_uri=settings.ECS_AGENT_URI,
         )
 
 
@@ -81,14 +107,14 @@ class Received:
 
 
 class ScoringWorker:
-    def __init__(
-        self, client: Any, config: WorkerConfig, unit_of_work: Callable[[int], Outcome] = score_submission
-    ) -> None:
+    def __init__(self, client: Any, config: WorkerConfig, unit_of_work: Callable[[int], Outcome] | None = None) -> None:
         self.client = client
         self.config = config
-        self.unit_of_work = unit_of_work
+        self.unit_of_work = unit_of_work or scoring.score_submission
         self.stopping = threading.Event()
         self.handled = 0
+        self.overran = False  # a unit of work outlived max_seconds: the process should exit
+        self.protection = TaskProtection(config.ecs_agent_uri)
         self._work = WorkThread()
         self._next_dead_letter_look = 0.0
 
@@ -109,6 +135,7 @@ class ScoringWorker:
             QueueUrl=self.config.queue_url,
             MaxNumberOfMessages=self.config.receive_batch,
             WaitTimeSeconds=self.config.wait_seconds,
+            VisibilityTimeout=self.config.lease_seconds,
             MessageSystemAttributeNames=["ApproximateReceiveCount"],
         )
         messages: list[dict[str, Any]] = response.get("Messages", [])
@@ -118,14 +145,18 @@ class ScoringWorker:
         """One message after the other; the ones still waiting are held (their visibility extended too) and, when
         the worker stops, released. Handled messages are deleted together at the end (one call)."""
         handled: list[Received] = []
-        for index, message in enumerate(messages):
-            waiting = messages[index + 1 :]
-            if self.stopping.is_set():  # received or held while stopping: straight back to the queue
-                self._set_visibility(messages[index:], 0)
-                break
-            if self.handle(message, waiting):
-                handled.append(message)
-        self._delete(handled)
+        try:
+            for index, message in enumerate(messages):
+                waiting = messages[index + 1 :]
+                if self.stopping.is_set():  # received or held while stopping: straight back to the queue
+                    self._set_visibility(messages[index:], 0)
+                    break
+                if self.handle(message, waiting):
+                    handled.append(message)
+            self._delete(handled)
+        finally:
+            if messages:
+                self.protection.disable()
 
     def handle(self, message: Received, waiting: list[Received] | None = None) -> bool:
         """Run the message's unit of work; True when the message is done with (to be deleted)."""
@@ -137,10 +168,11 @@ class ScoringWorker:
             )
             self._set_visibility([message], 0)
             return False
+        self.protection.enable(minutes=self.config.protection_minutes)  # renewed for each message of a batch
         future = self._work.submit(lambda: self.unit_of_work(submission_id))
-        if not self._wait_with_heartbeat(future, [message, *(waiting or [])]):
-            logger.warning("stopping: released the message of submission %s to another worker", submission_id)
-            self._set_visibility([message], 0)
+        waited = self._wait_with_heartbeat(future, [message, *(waiting or [])])
+        if waited is not Waited.DONE:
+            self._release(message, submission_id, waited)
             return False
         self.handled += 1
         try:
@@ -157,27 +189,42 @@ class ScoringWorker:
         logger.info("submission %s: %s", submission_id, outcome.value)
         return True
 
-    def _wait_with_heartbeat(self, future: Future[Outcome], held: list[Received]) -> bool:
-        """True once the unit of work is done; False when a stop's grace ran out first. Keeps every held message
-        invisible meanwhile (for at most ``max_seconds`` from the start of this unit of work)."""
+    def _release(self, message: Received, submission_id: int, waited: Waited) -> None:
+        """Back to the queue at once, for another worker (or, after an overrun, for the dead-letter queue)."""
+        if waited is Waited.OVERRAN:
+            logger.error(
+                "submission %s still scoring after %s s: released its message, exiting so that ECS replaces the task",
+                submission_id,
+                self.config.max_seconds,
+            )
+            self.overran = True
+            self.stop()  # the batch's waiting messages are released too
+        else:
+            logger.warning("stopping: released the message of submission %s to another worker", submission_id)
+        self._set_visibility([message], 0)
+
+    def _wait_with_heartbeat(self, future: Future[Outcome], held: list[Received]) -> Waited:
+        """How waiting ended: the unit of work done, a stop's grace run out, or ``max_seconds`` reached first. Keeps
+        every held message invisible meanwhile."""
         started = time.monotonic()
         next_beat = started + self.config.heartbeat_seconds
         stop_deadline: float | None = None
         while True:
             try:
                 future.exception(timeout=TICK_SECONDS)
-                return True
+                return Waited.DONE
             except FutureTimeout:
                 pass
             now = time.monotonic()
+            if now - started >= self.config.max_seconds:
+                return Waited.OVERRAN
             if self.stopping.is_set():
                 stop_deadline = stop_deadline or now + self.config.stop_seconds
                 if now >= stop_deadline:
-                    return False
+                    return Waited.STOPPED
             if now >= next_beat:
                 next_beat = now + self.config.heartbeat_seconds
-                if now - started < self.config.max_seconds:
-                    self._set_visibility(held, self.config.lease_seconds)
+                self._set_visibility(held, self.config.lease_seconds)
 
     def drain_dead_letters(self) -> int:
         """Mark the submissions of dead-letter messages ``failed`` (at most every ``dead_letter_every_seconds``)."""

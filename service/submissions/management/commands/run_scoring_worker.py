@@ -32,4 +32,9 @@ class Command(BaseCommand):
         for signal_number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signal_number, lambda *_: worker.stop())
         worker.run(max_messages=options["max_messages"], exit_when_idle=options["exit_when_idle"])
+        if worker.overran:  # its work thread is stuck: only a new process (a new task) gets the CPU and memory back
+            raise CommandError(
+                f"a submission was still scoring after SCORING_MAX_SECONDS ({config.max_seconds} s): its message was "
+                f"released; exiting after {worker.handled} message(s) so that ECS starts a new task"
+            )
         self.stdout.write(f"scoring worker stopped after {worker.handled} message(s)")
