@@ -79,3 +79,21 @@ def _finish_unscored(
         if changed:
             give_back_slot(submission.pk, submission.team_id)
     return bool(changed)
+
+
+def requeue_failed(submission: Submission) -> bool:
+    """``failed`` -> ``queued`` (an operator's ``requeue_submission`` once the cause is fixed): its error cleared and
+    its message to be sent again (``sent_at`` cleared). It takes no daily slot again: the failure was the platform's,
+    and the slot was given back when it failed."""
+    with transaction.atomic():
+        Team.lock(submission.team_id)
+        return bool(
+            Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.FAILED).update(
+                status=SubmissionStatus.QUEUED,
+                error="",
+                error_line=None,
+                scored_at=None,
+                queued_at=timezone.now(),
+                sent_at=None,
+            )
+        )

@@ -34,14 +34,12 @@ class Queues:
     def config(self, **changes: Any) -> WorkerConfig:
         values: dict[str, Any] = {
             "queue_url": self.url,
-            "dead_letter_queue_url": self.dead_letters,
             "max_receives": 2,
             "max_seconds": 30,
             "heartbeat_seconds": 0.3,
             "lease_seconds": 2,
             "stop_seconds": 0.5,
             "wait_seconds": 0,
-            "dead_letter_every_seconds": 0,
             "retry_base_seconds": 0,
         }
         return WorkerConfig(**{**values, **changes})

@@ -17,7 +17,7 @@ from leaderboards import services as leaderboard_services
 from leaderboards.models import LeaderboardEntry
 from scoring import ground_truth_store as store_module
 from submissions import transitions
-from submissions.models import DailySubmissionQuota, Submission
+from submissions.models import Submission
 from submissions.worker.messages import ScoringMessage
 from submissions.worker.scoring import Outcome, score_submission
 from submissions.worker.sqs_loop import ScoringWorker
@@ -163,26 +163,6 @@ def test_the_command_stops_the_worker_on_sigterm(queues, monkeypatch):
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert stopped == [True]
-
-
-def test_a_poison_message_goes_to_the_dead_letter_queue_and_its_submission_fails(queues, member):
-    (submission_id,) = queued(member)
-
-    def poison(pk: int) -> Outcome:
-        raise RuntimeError("the worker cannot handle this one")
-
-    worker = ScoringWorker(queues.client, queues.config(), poison)
-    worker.run(exit_when_idle=True)  # two receives, each released; the third finds it moved to the DLQ
-    assert worker.drain_dead_letters() == 1
-
-    submission = Submission.objects.get(pk=submission_id)
-    assert submission.status == "failed"
-    assert submission.error.startswith("scoring did not finish after 2 attempts")
-    assert DailySubmissionQuota.objects.get().used == 0  # the slot is given back
-    assert queues.receive() == []
-    dead = queues.client.get_queue_attributes(QueueUrl=queues.dead_letters, AttributeNames=["All"])["Attributes"]
-    assert dead["ApproximateNumberOfMessagesNotVisible"] == "1"  # kept for the operators, hidden from the loop
-    assert worker.drain_dead_letters() == 0
 
 
 def test_a_malformed_message_is_never_deleted_and_ends_in_the_dead_letter_queue(queues):

@@ -7,9 +7,8 @@ thread extends it every ``heartbeat_seconds`` by ``lease_seconds``, and keeps th
 
 * an outcome (scored, invalid, failed, nothing to do) deletes the message: delivered twice, scored once;
 * an error a retry may cure releases it after a backoff; after ``SCORING_MAX_RECEIVES`` receives SQS moves it to
-  the dead-letter queue (the redrive policy), where this loop finds it and marks the submission ``failed`` with a
-  reason a participant can read. Dead-letter messages are left there (invisible for 12 hours after each look) for
-  the operators' alarm and inspection; nothing retries forever;
+  the dead-letter queue (the redrive policy), where ``manage.py sweep_scoring`` finds it and marks the submission
+  ``failed`` with a reason a participant can read (``dead_letters``); nothing retries forever;
 * SIGTERM (ECS stopping the task): no new message is taken; the one in hand gets ``stop_seconds`` to finish, else
   it is released at once (visibility 0) for another worker. Never dropped;
 * a unit of work still running after ``max_seconds`` (a file or a bug that never ends) has its messages released
@@ -33,9 +32,7 @@ from typing import Any
 
 from django.conf import settings
 
-from ..models import Submission
 from . import scoring
-from .in_process import retries_spent_reason
 from .messages import MalformedMessage, ScoringMessage
 from .scoring import Outcome
 from .task_protection import TaskProtection
@@ -43,8 +40,6 @@ from .work_thread import WorkThread
 
 logger = logging.getLogger(__name__)
 
-# A dead-letter message, once handled, stays invisible this long (SQS's maximum) before it is looked at again.
-DEAD_LETTER_HIDE_SECONDS = 12 * 60 * 60
 # How often the loop's thread wakes while a unit of work runs (heartbeat and stop checks).
 TICK_SECONDS = 0.05
 # The longest scale-in protection ECS takes (48 hours).
@@ -62,7 +57,6 @@ class Waited(Enum):
 @dataclass(frozen=True, kw_only=True)
 class WorkerConfig:
     queue_url: str
-    dead_letter_queue_url: str
     max_receives: int
     max_seconds: float
     heartbeat_seconds: float
@@ -70,7 +64,6 @@ class WorkerConfig:
     stop_seconds: float
     wait_seconds: int = 10  # long poll; bounds how long SIGTERM waits while idle
     receive_batch: int = 1  # messages taken per receive (1-10): more is fewer SQS calls, 1 lets idle workers help
-    dead_letter_every_seconds: float = 60.0
     retry_base_seconds: int = 5  # a failed attempt's message comes back after this times its receive count
     ecs_agent_uri: str = ""  # ECS's agent endpoint (scale-in protection); "" outside ECS
 
@@ -83,7 +76,6 @@ class WorkerConfig:
     def from_settings(cls) -> WorkerConfig:
         return cls(
             queue_url=settings.SCORING_QUEUE_URL,
-            dead_letter_queue_url=settings.SCORING_DEAD_LETTER_QUEUE_URL,
             max_receives=settings.SCORING_MAX_RECEIVES,
             max_seconds=settings.SCORING_MAX_SECONDS,
             heartbeat_seconds=settings.SCORING_HEARTBEAT_SECONDS,
@@ -116,7 +108,6 @@ class ScoringWorker:
         self.overran = False  # a unit of work outlived max_seconds: the process should exit
         self.protection = TaskProtection(config.ecs_agent_uri)
         self._work = WorkThread()
-        self._next_dead_letter_look = 0.0
 
     def stop(self) -> None:
         """Take no new message; the one in hand finishes within ``stop_seconds`` or is released."""
@@ -124,7 +115,6 @@ class ScoringWorker:
 
     def run(self, *, max_messages: int | None = None, exit_when_idle: bool = False) -> None:
         while not self.stopping.is_set() and (max_messages is None or self.handled < max_messages):
-            self.drain_dead_letters()
             messages = [Received.of(message) for message in self._receive()]
             if not messages and exit_when_idle:
                 return
@@ -225,38 +215,6 @@ class ScoringWorker:
             if now >= next_beat:
                 next_beat = now + self.config.heartbeat_seconds
                 self._set_visibility(held, self.config.lease_seconds)
-
-    def drain_dead_letters(self) -> int:
-        """Mark the submissions of dead-letter messages ``failed`` (at most every ``dead_letter_every_seconds``)."""
-        if not self.config.dead_letter_queue_url or time.monotonic() < self._next_dead_letter_look:
-            return 0
-        self._next_dead_letter_look = time.monotonic() + self.config.dead_letter_every_seconds
-        response = self.client.receive_message(
-            QueueUrl=self.config.dead_letter_queue_url,
-            MaxNumberOfMessages=10,
-            WaitTimeSeconds=0,
-            VisibilityTimeout=DEAD_LETTER_HIDE_SECONDS,
-        )
-        failed = 0
-        for message in response.get("Messages", []):
-            failed += self._fail_dead_letter(message["Body"])
-        return failed
-
-    def _fail_dead_letter(self, body: str) -> int:
-        from .. import transitions
-
-        try:
-            submission_id = ScoringMessage.decode(body).submission_id
-        except MalformedMessage:
-            logger.error("malformed message in the dead-letter queue: %r", body[:200])
-            return 0
-        submission = Submission.objects.filter(pk=submission_id).first()
-        if submission is None:
-            return 0
-        changed = transitions.finish_failed(submission, retries_spent_reason(self.config.max_receives))
-        if changed:
-            logger.error("submission %s failed: its message reached the dead-letter queue", submission_id)
-        return int(changed)
 
     def _set_visibility(self, messages: list[Received], seconds: int) -> None:
         for start in range(0, len(messages), 10):
