@@ -104,7 +104,7 @@ def test_a_failed_submission_never_ranks(race):
     competition, _ = race
     user = make_user("unlucky")
     team = make_team(competition, "Unlucky", user)
-    with mock.patch("submissions.worker.scoring.score_predictions", side_effect=ZeroDivisionError):
+    with mock.patch("submissions.worker.scoring.score_aligned", side_effect=ZeroDivisionError):
         submission = submit(competition, team, user, errors(0.0))
     assert submission.status == SubmissionStatus.FAILED
     assert submission.error.startswith("scoring did not finish after 3 attempts")

@@ -11,6 +11,7 @@ from django.core.files.storage import storages
 
 from core.uploads.local_objects import LocalTicketPolicy
 from submissions.models import DailySubmissionQuota, Submission
+from submissions.worker import scoring as worker_scoring
 
 from .upload_flow import GOOD, ask_ticket, complete, participant, post_form, sha256_of
 
@@ -125,6 +126,17 @@ def test_a_file_whose_sha256_is_not_the_declared_one_is_invalid_and_costs_no_slo
     assert completed["error"]["line"] == 1
     assert f"SHA-256 is {sha256_of(GOOD)}" in completed["error"]["reason"]
     assert DailySubmissionQuota.objects.get().used == 0
+
+
+def test_a_file_whose_sha256_is_not_the_declared_one_is_never_scored(member, monkeypatch):
+    """The checksum is compared before any metric is computed: a file that is not the participant's gets no score."""
+    metrics_computed: list[object] = []
+    monkeypatch.setattr(worker_scoring, "score_aligned", lambda *args: metrics_computed.append(args))
+    body = ask_ticket(member, "flow", GOOD, sha256="0" * 64).json()
+    post_form(member, body["upload"], GOOD)
+
+    assert complete(member, "flow", body["id"]).json()["status"] == "invalid"
+    assert metrics_computed == []
 
 
 def test_a_name_that_is_not_csv_is_refused(member):

@@ -20,14 +20,17 @@ from core.uploads.declared import HashingReader
 from core.uploads.objects import MissingObject
 from core.uploads.stores import object_store
 from scoring.ground_truth import GroundTruth as ParsedGroundTruth
+from scoring.predictions import AlignedPredictions, read_predictions
 from scoring.problems import CsvProblem
-from scoring.scorer import Scores, score_predictions
-from scoring.upload_reading import SizeLimits
+from scoring.scorer import score_aligned
+from scoring.upload_reading import BinaryStream, SizeLimits
 
 from .. import transitions
 from ..models import Submission
 
 logger = logging.getLogger(__name__)
+
+READ_CHUNK_BYTES = 1024 * 1024
 
 
 class Outcome(StrEnum):
@@ -56,17 +59,12 @@ def score_submission(submission_id: int) -> Outcome:
     try:
         pinned = submission.file_version  # the version completion checked, not what was uploaded since
         with object_store("default").open_stream(submission.file.name or "", version=pinned) as stream:
-            reader = HashingReader(stream)
-            scores: Scores | CsvProblem = _score(reader, truth)
+            checked = _read_checked(stream, truth, declared_sha256=submission.upload_sha256)
+        scores = checked if isinstance(checked, CsvProblem) else score_aligned(checked, truth)
     except MissingObject:
         return _failed(submission, "the uploaded file is no longer in storage; submit it again")
     except ValueError as exc:  # the file is valid, the metric is not finite (e.g. rmse overflowing)
         return _failed(submission, f"the score could not be computed: {exc}")
-    declared = submission.upload_sha256
-    if declared and reader.at_end and reader.hexdigest() != declared:
-        scores = CsvProblem(
-            1, f"the file's SHA-256 is {reader.hexdigest()}, not the {declared} declared when the upload was requested"
-        )
     if isinstance(scores, CsvProblem):
         changed = transitions.finish_invalid(submission, scores.line, scores.reason)
         return Outcome.INVALID if changed else Outcome.NOTHING_TO_DO
@@ -74,11 +72,26 @@ def score_submission(submission_id: int) -> Outcome:
     return Outcome.SCORED if changed else Outcome.NOTHING_TO_DO
 
 
-def _score(reader: HashingReader, truth: ParsedGroundTruth) -> Scores | CsvProblem:
+def _read_checked(
+    stream: BinaryStream, truth: ParsedGroundTruth, *, declared_sha256: str
+) -> AlignedPredictions | CsvProblem:
+    """The file's predictions, or its first problem. A file whose SHA-256 is not the one declared with the ticket is
+    a problem on line 1, found before any metric is computed: a file that is not the participant's is never scored
+    (and its score never shown)."""
+    reader = HashingReader(stream)
     try:
-        return score_predictions(reader, truth, submission_limits())
+        predictions = read_predictions(reader, truth, submission_limits())
     except CsvProblem as problem:
         return problem
+    while reader.read(READ_CHUNK_BYTES):  # the digest covers the whole file, whatever the parser left unread
+        pass
+    if declared_sha256 and reader.hexdigest() != declared_sha256:
+        return CsvProblem(
+            1,
+            f"the file's SHA-256 is {reader.hexdigest()}, not the {declared_sha256} declared when the upload was "
+            "requested",
+        )
+    return predictions
 
 
 def _failed(submission: Submission, reason: str) -> Outcome:
