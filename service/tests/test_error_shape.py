@@ -120,3 +120,10 @@ def test_a_page_outside_the_api_during_an_outage_is_a_503(database_down):
     client = Client(raise_request_exception=False)
     client.cookies["sessionid"] = "a" * 32  # the session middleware looks it up in the database
     assert_shape(client.get("/admin/"), 503, "database_unavailable")
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_a_wrong_method_on_the_local_upload_endpoint_is_a_405_in_the_error_shape(method):
+    response = getattr(Client(), method)("/api/v1/uploads/any-token/")
+    assert assert_shape(response, 405, "method_not_allowed")["details"] == {"allowed": ["POST"]}
+    assert response["Allow"] == "POST"

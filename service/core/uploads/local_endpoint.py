@@ -129,6 +129,16 @@ class LocalUploadView(View):
             return upload_exists()
         return HttpResponse(status=204)
 
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The one error shape, as every other endpoint answers (Django's default is an empty 405)."""
+        return error_response(
+            "method_not_allowed",
+            f"Method {request.method} is not allowed here; upload the form with POST.",
+            405,
+            details={"allowed": ["POST"]},
+            headers={"Allow": "POST"},
+        )
+
 
 def upload_exists() -> HttpResponse:
     return error_response(
