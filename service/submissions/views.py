@@ -122,7 +122,10 @@ class SubmissionListView(SubmissionViewMixin):
         authorized = self.authorize(
             action, "create", "submissions", competition, team_id, target=AuditTarget.kind(Team, team_id)
         )
-        if team_id is None:  # allowed (e.g. a platform admin) but a submission needs a team
+        # Before the team: an insider (a platform admin, a host) has none, and the answer that fits is that they may
+        # not compete, not that they should join a team.
+        self.authz.require_may_compete(competition)
+        if team_id is None:  # allowed but a submission needs a team
             raise Conflict("you are not in a team of this competition", code="no_team")
         return Team.objects.get(pk=team_id, competition=competition), authorized
 

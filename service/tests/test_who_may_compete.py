@@ -77,6 +77,19 @@ def test_a_member_who_became_platform_admin_cannot_submit(competition):
     assert not team.has_submitted()  # the refusal took no daily slot
 
 
+@pytest.mark.parametrize("ticket", [False, True], ids=["multipart", "ticket"])
+def test_a_platform_admin_without_a_team_is_told_they_may_not_compete_not_that_they_lack_a_team(competition, ticket):
+    """(A host without a team gets 403: its role may not create submissions at all.)"""
+    admin = make_user("admin")
+    bind(admin, PLATFORM_ADMIN)
+    if ticket:
+        body = {"file_name": "preds.csv", "size_bytes": 10}
+        response = client_for(admin).post("/api/v1/competitions/fair/submissions/", body, format="json")
+    else:
+        response = upload(admin)
+    assert refused_as_insider(response, "get groundtruth")
+
+
 def test_an_insider_of_another_competition_competes_here(competition):
     other = make_competition("other", make_user("other-host"))
     auditor = make_user("auditor")
