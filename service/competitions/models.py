@@ -91,6 +91,14 @@ class Competition(models.Model):
     def is_public(self) -> bool:
         return self.visibility == Visibility.PUBLIC
 
+    @property
+    def submission_max_bytes(self) -> int:
+        """The largest predictions file this competition accepts: the one value the ticket's ``content-length-range``,
+        the completion's check, the multipart upload and the worker all use (``SUBMISSION_MAX_BYTES`` for every
+        competition today: a limit of its own would be a column read here)."""
+        limit: int = settings.SUBMISSION_MAX_BYTES
+        return limit
+
     def has_ended(self, at: datetime | None = None) -> bool:
         return (at or timezone.now()) >= self.ends_at
 

@@ -58,7 +58,7 @@ def request_upload(
     """A submission awaiting its file and the ticket to upload it with. Takes no daily slot (completing does)."""
     submission = _new_submission(authorized, competition, team, declared)
     rules = UploadRules(
-        max_bytes=settings.SUBMISSION_MAX_BYTES,
+        max_bytes=competition.submission_max_bytes,
         content_type=content_type_for(declared.file_name),
         expires_in=settings.UPLOAD_TICKET_SECONDS,
     )
@@ -100,7 +100,7 @@ def complete_upload(*, authorized: AuthorizedAction, submission: Submission) -> 
     name = submission.file.name or ""
     # The version checked here is the one pinned: the ticket works until it expires, and an upload made with it
     # after this makes a new version that is never read.
-    stored = check_uploaded(store, name, max_bytes=settings.SUBMISSION_MAX_BYTES, sha256=submission.upload_sha256)
+    stored = check_uploaded(store, name, max_bytes=competition.submission_max_bytes, sha256=submission.upload_sha256)
     try:
         with transaction.atomic():
             claim = claim_submission_slot(authorized=authorized, competition=competition, team=submission.team)
@@ -138,7 +138,7 @@ def submit_file(*, authorized: AuthorizedAction, competition: Competition, team:
     (the same slot, queue and worker; a bad file becomes ``invalid`` there, not a 400 here)."""
     file_name = str(getattr(upload, "name", "") or "predictions.csv")
     size = int(getattr(upload, "size", 0) or 0)
-    limit: int = settings.SUBMISSION_MAX_BYTES
+    limit = competition.submission_max_bytes
     if size > limit:  # refused before anything is stored (the worker would say the same on line 1)
         reason = f"the file is larger than the limit of {limit} bytes"
         raise DomainError(f"line 1: {reason}", code="invalid_submission", details={"line": 1, "reason": reason})

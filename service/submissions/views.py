@@ -103,7 +103,9 @@ class SubmissionListView(SubmissionViewMixin):
             )
             submission.refresh_from_db()  # scored in this process when no queue is configured
             return Response(self.get_serializer(submission).data, status=status.HTTP_201_CREATED)
-        request_body = SubmissionUploadRequestSerializer(data=request.data)
+        request_body = SubmissionUploadRequestSerializer(
+            data=request.data, context={"max_bytes": competition.submission_max_bytes}
+        )
         request_body.is_valid(raise_exception=True)
         submission, ticket = services.request_upload(
             authorized=authorized,

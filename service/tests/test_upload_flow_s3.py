@@ -90,6 +90,21 @@ def test_a_too_large_object_is_refused_on_completion(member, s3, settings):
     assert not DailySubmissionQuota.objects.exists()
 
 
+def test_the_ticket_and_the_completion_use_the_same_size_limit(member, s3, settings):
+    """A file of exactly the limit passes the ticket's content-length-range and the completion; one byte more, which
+    S3 would refuse by the same policy (moto does not check it), is refused by the completion."""
+    settings.SUBMISSION_MAX_BYTES = len(GOOD)
+    exact = ask_ticket(member, "s3flow", GOOD).json()
+    assert ["content-length-range", 1, len(GOOD)] in policy_of(exact["upload"])["conditions"]
+    upload(exact["upload"], GOOD)
+    assert complete(member, "s3flow", exact["id"]).json()["status"] == "scored"
+
+    over = ask_ticket(member, "s3flow", GOOD).json()  # declared within the limit, then a byte more uploaded
+    upload(over["upload"], GOOD + b"\n")
+    response = complete(member, "s3flow", over["id"])
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "upload_too_large")
+
+
 def test_a_missing_object_is_a_conflict(member):
     body = ask_ticket(member, "s3flow", GOOD).json()
     response = complete(member, "s3flow", body["id"])

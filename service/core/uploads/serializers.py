@@ -11,7 +11,8 @@ from .declared import ACCEPTED_SUFFIXES, DeclaredUpload
 
 
 class UploadRequestSerializer(serializers.Serializer[Any]):
-    """A subclass names the setting that bounds ``size_bytes``."""
+    """A subclass names the setting that bounds ``size_bytes``; a view may pass the limit itself in the context as
+    ``max_bytes`` (a competition's own, the one its ticket and completion use)."""
 
     max_bytes_setting: ClassVar[str] = "SUBMISSION_MAX_BYTES"
 
@@ -34,7 +35,7 @@ class UploadRequestSerializer(serializers.Serializer[Any]):
     def validate_size_bytes(self, value: int) -> int:
         from django.conf import settings
 
-        limit: int = getattr(settings, self.max_bytes_setting)
+        limit: int = self.context.get("max_bytes") or getattr(settings, self.max_bytes_setting)
         if value > limit:
             raise serializers.ValidationError(f"must be at most {limit} bytes ({self.max_bytes_setting})")
         return value

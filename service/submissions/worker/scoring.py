@@ -15,7 +15,7 @@ from enum import StrEnum
 from django.conf import settings
 
 from competitions.ground_truth_files import load_for_scoring
-from competitions.models import GroundTruth
+from competitions.models import Competition, GroundTruth
 from core.uploads.declared import HashingReader
 from core.uploads.objects import MissingObject
 from core.uploads.stores import object_store
@@ -40,9 +40,9 @@ class Outcome(StrEnum):
     NOTHING_TO_DO = "nothing to do"  # already final (a duplicate message), deleted, or lost to a concurrent worker
 
 
-def submission_limits() -> SizeLimits:
+def submission_limits(competition: Competition) -> SizeLimits:
     return SizeLimits(
-        max_bytes=settings.SUBMISSION_MAX_BYTES, max_decompressed_bytes=settings.SUBMISSION_MAX_DECOMPRESSED_BYTES
+        max_bytes=competition.submission_max_bytes, max_decompressed_bytes=settings.SUBMISSION_MAX_DECOMPRESSED_BYTES
     )
 
 
@@ -59,7 +59,7 @@ def score_submission(submission_id: int) -> Outcome:
     try:
         pinned = submission.file_version  # the version completion checked, not what was uploaded since
         with object_store("default").open_stream(submission.file.name or "", version=pinned) as stream:
-            checked = _read_checked(stream, truth, declared_sha256=submission.upload_sha256)
+            checked = _read_checked(stream, truth, submission)
         scores = checked if isinstance(checked, CsvProblem) else score_aligned(checked, truth)
     except MissingObject:
         return _failed(submission, "the uploaded file is no longer in storage; submit it again")
@@ -73,18 +73,19 @@ def score_submission(submission_id: int) -> Outcome:
 
 
 def _read_checked(
-    stream: BinaryStream, truth: ParsedGroundTruth, *, declared_sha256: str
+    stream: BinaryStream, truth: ParsedGroundTruth, submission: Submission
 ) -> AlignedPredictions | CsvProblem:
     """The file's predictions, or its first problem. A file whose SHA-256 is not the one declared with the ticket is
     a problem on line 1, found before any metric is computed: a file that is not the participant's is never scored
     (and its score never shown)."""
     reader = HashingReader(stream)
     try:
-        predictions = read_predictions(reader, truth, submission_limits())
+        predictions = read_predictions(reader, truth, submission_limits(submission.competition))
     except CsvProblem as problem:
         return problem
     while reader.read(READ_CHUNK_BYTES):  # the digest covers the whole file, whatever the parser left unread
         pass
+    declared_sha256 = submission.upload_sha256
     if declared_sha256 and reader.hexdigest() != declared_sha256:
         return CsvProblem(
             1,
