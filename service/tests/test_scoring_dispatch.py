@@ -5,9 +5,11 @@ completing again sends only a message that may be lost, never a duplicate of one
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from submissions.models import Submission
@@ -86,3 +88,19 @@ def test_a_retried_completion_sends_no_second_message_right_away(queues, member,
     complete(member, "queued", body["id"])  # within SCORING_RESEND_AFTER_SECONDS: the sweep's job, not a duplicate
 
     assert messages_in(queues) == 0
+
+
+def test_the_migration_counts_the_previous_releases_queued_submissions_as_sent(queues, member, settings):
+    """Its messages were sent (the previous release raised when a send failed): the sweep must not double them."""
+    settings.SCORING_QUEUE_URL = queues.url.replace("/scoring", "/deleted-queue")
+    upload_predictions(member, "queued", all_correct())  # queued, sent_at empty: as the previous release left it
+    Submission.objects.update(
+        queued_at=timezone.now() - dt.timedelta(seconds=settings.SCORING_RESEND_AFTER_SECONDS + 1)
+    )
+    sent_when_queued = importlib.import_module("submissions.migrations.0007_sent_at").sent_when_queued
+
+    sent_when_queued(django_apps, None)
+
+    submission = Submission.objects.get()
+    assert submission.sent_at == submission.queued_at
+    assert not Submission.objects.message_may_be_lost().exists()
