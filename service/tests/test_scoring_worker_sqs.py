@@ -70,6 +70,15 @@ def test_a_message_delivered_twice_scores_once_and_updates_the_board_once(queues
     assert queues.receive() == []  # both deliveries deleted
 
 
+def test_the_workers_log_records_carry_the_submission_id_as_a_field(queues, member, caplog):
+    """The dead-letter runbook finds a submission's records with `filter submission_id = N` in Logs Insights."""
+    (submission_id,) = queued(member)
+    with caplog.at_level("INFO", logger="submissions.worker"):
+        ScoringWorker(queues.client, queues.config()).run(exit_when_idle=True)
+    outcome = [record for record in caplog.records if record.getMessage() == f"submission {submission_id}: scored"]
+    assert [getattr(record, "submission_id", None) for record in outcome] == [submission_id]
+
+
 def test_a_worker_killed_mid_scoring_leaves_the_message_to_another(queues, member, board_updates):
     (submission_id,) = queued(member)
     assert len(queues.receive(visibility=1)) == 1  # taken by a worker ...

@@ -59,7 +59,11 @@ def _fail(message: dict[str, Any], max_receives: int) -> bool:
         return False
     changed = transitions.finish_failed(submission, retries_spent_reason(max_receives))
     if changed:
-        logger.error("submission %s failed: its message reached the dead-letter queue", submission_id)
+        logger.error(
+            "submission %s failed: its message reached the dead-letter queue",
+            submission_id,
+            extra={"submission_id": submission_id},
+        )
     return changed
 
 

@@ -56,7 +56,11 @@ def send(submission_id: int) -> bool:
     try:
         sqs_client().send_message(QueueUrl=settings.SCORING_QUEUE_URL, MessageBody=message)
     except (BotoCoreError, ClientError):
-        logger.exception("could not send the scoring message of submission %s: the sweep sends it again", submission_id)
+        logger.exception(
+            "could not send the scoring message of submission %s: the sweep sends it again",
+            submission_id,
+            extra={"submission_id": submission_id},
+        )
         return False
     Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED).update(sent_at=timezone.now())
     return True

@@ -30,7 +30,13 @@ def run(submission_id: int) -> Outcome:
         try:
             return score_submission(submission_id)
         except Exception:  # what a retry may cure; the last one ends the submission below
-            logger.exception("scoring submission %s failed (attempt %s of %s)", submission_id, attempt, attempts)
+            logger.exception(
+                "scoring submission %s failed (attempt %s of %s)",
+                submission_id,
+                attempt,
+                attempts,
+                extra={"submission_id": submission_id},
+            )
     submission = Submission.objects.filter(pk=submission_id).first()
     if submission is not None and transitions.finish_failed(submission, retries_spent_reason(attempts)):
         return Outcome.FAILED

@@ -96,5 +96,5 @@ def _read_checked(
 
 
 def _failed(submission: Submission, reason: str) -> Outcome:
-    logger.warning("submission %s failed: %s", submission.pk, reason)
+    logger.warning("submission %s failed: %s", submission.pk, reason, extra={"submission_id": submission.pk})
     return Outcome.FAILED if transitions.finish_failed(submission, reason) else Outcome.NOTHING_TO_DO

@@ -173,10 +173,11 @@ class ScoringWorker:
                 submission_id,
                 message.receive_count,
                 self.config.max_receives,
+                extra={"submission_id": submission_id},
             )
             self._set_visibility([message], self.config.retry_base_seconds * message.receive_count)
             return False
-        logger.info("submission %s: %s", submission_id, outcome.value)
+        logger.info("submission %s: %s", submission_id, outcome.value, extra={"submission_id": submission_id})
         return True
 
     def _release(self, message: Received, submission_id: int, waited: Waited) -> None:
@@ -186,11 +187,16 @@ class ScoringWorker:
                 "submission %s still scoring after %s s: released its message, exiting so that ECS replaces the task",
                 submission_id,
                 self.config.max_seconds,
+                extra={"submission_id": submission_id},
             )
             self.overran = True
             self.stop()  # the batch's waiting messages are released too
         else:
-            logger.warning("stopping: released the message of submission %s to another worker", submission_id)
+            logger.warning(
+                "stopping: released the message of submission %s to another worker",
+                submission_id,
+                extra={"submission_id": submission_id},
+            )
         self._set_visibility([message], 0)
 
     def _wait_with_heartbeat(self, future: Future[Outcome], held: list[Received]) -> Waited:
