@@ -270,7 +270,7 @@ def test_email_subscription_comes_from_config(synthesized: SynthesizedPlatform, 
 
 @pytest.mark.parametrize(("stage", "firewall_row"), [("Dev", False), ("Staging", True), ("Prod", True)])
 def test_dashboard_shows_alarms_requests_tasks_database_and_the_firewall_where_there_is_one(
-    synthesized: SynthesizedPlatform, stage: str, firewall_row: bool
+    synthesized: SynthesizedPlatform, config: PlatformConfig, stage: str, firewall_row: bool
 ) -> None:
     (dashboard,) = synthesized.resources(f"{stage}/Service", "AWS::CloudWatch::Dashboard").values()
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
@@ -281,6 +281,9 @@ def test_dashboard_shows_alarms_requests_tasks_database_and_the_firewall_where_t
     assert ("## Web firewall" in body) is firewall_row
     for metric in ("RequestCount", "TargetResponseTime", "ServerErrors", "DatabaseUnavailable", "DatabaseConnections"):
         assert metric in body
+    # Task counts come from Container Insights: no empty graph lines where it is off (the lean dev profile).
+    container_insights = config.environment(stage.lower()).cost_profile.container_insights
+    assert ("RunningTaskCount" in body) is container_insights
 
 
 def test_a_work_queue_and_its_dead_letters_are_watched_with_one_call(config: PlatformConfig) -> None:
@@ -300,7 +303,7 @@ def test_a_work_queue_and_its_dead_letters_are_watched_with_one_call(config: Pla
     age = found["competition-platform-prod-scoring-queue-age"]
     dead = found["competition-platform-prod-scoring-dead-letters"]
     assert (age.metric_name, age.threshold) == ("ApproximateAgeOfOldestMessage", 600)
-    # Hidden dead letters count too: the worker hides those it has marked failed, and they wait for an operator.
+    # Hidden dead letters count too: the sweep reads them (30 s hidden) to mark their submissions failed.
     dead_metrics = {
         query["metricStat"]["metric"]["metricName"] for query in stack.resolve(dead.metrics) if "metricStat" in query
     }

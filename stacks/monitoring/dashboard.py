@@ -116,11 +116,16 @@ class OperationsDashboard(Construct):
             )
 
         targets = props.target_group.metrics
+        # Desired and running counts exist only where Container Insights is on (not in the lean dev profile).
+        task_counts = (
+            [container_insights("DesiredTaskCount", "desired"), container_insights("RunningTaskCount", "running")]
+            if props.config.cost_profile.container_insights
+            else []
+        )
         return [
             _graph(
                 "Tasks",
-                container_insights("DesiredTaskCount", "desired"),
-                container_insights("RunningTaskCount", "running"),
+                *task_counts,
                 targets.healthy_host_count(period=ONE_MINUTE, label="healthy targets"),
                 targets.unhealthy_host_count(period=ONE_MINUTE, label="unhealthy targets"),
             ),
