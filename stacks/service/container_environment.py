@@ -143,7 +143,7 @@ def _worker_settings(props: ContainerEnvironmentProps) -> dict[str, str]:
     scoring = props.config.scoring
     return {
         "SCORING_QUEUE_URL": props.scoring_queue.queue_url,
-        # The worker marks the submissions of dead letters failed.
+        # The sweep (`sweep_scoring`, on this task definition) marks the submissions of dead letters failed.
         "SCORING_DEAD_LETTER_QUEUE_URL": props.scoring_dead_letter_queue.queue_url,
         "SCORING_MAX_SECONDS": str(scoring.max_scoring_seconds),
         # The redrive policy's maxReceiveCount: the worker tells a last attempt from one that will be retried.
