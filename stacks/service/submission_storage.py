@@ -50,7 +50,7 @@ def grant_web_uploads(role: iam.IRole, bucket: s3.IBucket) -> None:
         reason="Upload tickets name a new key under these prefixes for every file; the web task signs them and tags "
         "the objects on completion, and may not delete (the lifecycle rule expires what is never completed).",
     )
-    _grant_list(role, bucket, (SUBMISSIONS_PREFIX, GROUND_TRUTH_PREFIX))
+    _grant_list(role, bucket)
 
 
 def grant_worker_reads(role: iam.IRole, bucket: s3.IBucket) -> None:
@@ -73,7 +73,7 @@ def grant_migration_ground_truths(role: iam.IRole, bucket: s3.IBucket) -> None:
         reason="The data migration writes each stored ground truth as a Parquet file under a key made of its "
         "competition and content version; it touches no submission.",
     )
-    _grant_list(role, bucket, (GROUND_TRUTH_PREFIX,))
+    _grant_list(role, bucket)
 
 
 def _grant_objects(
@@ -85,13 +85,9 @@ def _grant_objects(
     acknowledge(role, *(iam5(f"Resource::{bucket.bucket_arn}/{prefix}*") for prefix in prefixes), reason=reason)
 
 
-def _grant_list(role: iam.IRole, bucket: s3.IBucket, prefixes: tuple[str, ...]) -> None:
-    """Without ListBucket a missing key answers 403 instead of 404, and django-storages' exists() raises. Listing is
-    limited to the role's own prefixes: for that 403/404 choice S3 puts the requested key in `s3:prefix`."""
-    role.add_to_principal_policy(
-        iam.PolicyStatement(
-            actions=["s3:ListBucket"],
-            resources=[bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in prefixes]}},
-        )
-    )
+def _grant_list(role: iam.IRole, bucket: s3.IBucket) -> None:
+    """Without ListBucket a missing key answers 403 instead of 404, and django-storages' exists() raises. Not
+    narrowed by an `s3:prefix` condition: AWS documents that key only for listing requests, not for the 404/403
+    choice of a HEAD or GET, and a 403 there would fail completions and the ground-truth migration. Listing shows
+    key names only (opaque ids), never contents."""
+    iam.Grant.add_to_principal(grantee=role, actions=["s3:ListBucket"], resource_arns=[bucket.bucket_arn])
