@@ -221,12 +221,10 @@ def test_workers_may_protect_only_this_clusters_tasks_from_scale_in(
 ) -> None:
     env = config.environment(stage.lower())
     statements = role_statements(synthesized, stage, "ScoringWorkersTaskDefinitionTaskRole")
-    (cluster_id,) = synthesized.resources(f"{stage}/Service", "AWS::ECS::Cluster")
-
     (protection,) = [s for s in statements if "ecs:UpdateTaskProtection" in s["Action"]]
     assert protection["Action"] == ["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"]
     assert protection["Resource"] == f"arn:aws:ecs:{env.region}:{env.account}:task/{env.resource_name()}/*"
-    assert protection["Condition"] == {"ArnEquals": {"ecs:cluster": {"Fn::GetAtt": [cluster_id, "Arn"]}}}
+    assert "Condition" not in protection  # the resource scopes it; a condition on an absent key would deny
     # No other role of the stack may change a task's protection.
     others = [
         statement

@@ -119,13 +119,14 @@ class ScoringWorkers(Construct):
 
     def _grant_task_protection(self, props: ScoringWorkersProps) -> None:
         """A worker holding a message protects itself from scale-in through the ECS agent's endpoint
-        (`$ECS_AGENT_URI/task-protection/v1/state`), which calls these two actions with the task role."""
+        (`$ECS_AGENT_URI/task-protection/v1/state`), which calls these two actions with the task role. The resource
+        alone scopes them to this cluster, as CDK's own `ClusterGrants.task_protection` does: no `ecs:cluster`
+        condition, which AWS does not document for these actions (a condition on a missing key denies)."""
         tasks = cdk.Stack.of(self).format_arn(service="ecs", resource="task", resource_name=f"{props.cluster_name}/*")
         self.task_definition.add_to_task_role_policy(
             iam.PolicyStatement(
                 actions=["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"],
                 resources=[tasks],
-                conditions={"ArnEquals": {"ecs:cluster": props.cluster.cluster_arn}},
             )
         )
         acknowledge(
