@@ -9,6 +9,8 @@ happen one after the other with a deletion of the team's submissions.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -57,10 +59,11 @@ def finish_invalid(submission: Submission, line: int, reason: str) -> bool:
     )
 
 
-def finish_failed(submission: Submission, reason: str) -> bool:
+def finish_failed(submission: Submission, reason: str, *, attempt: dt.datetime | None = None) -> bool:
     """``queued``/``scoring`` -> ``failed`` (scoring cannot finish: a metric that is not finite, a file gone, the
-    retries spent); the daily slot is given back."""
-    return _finish_unscored(submission, SubmissionStatus.FAILED, reason, None, from_statuses=SCORABLE)
+    retries spent); the daily slot is given back. With ``attempt`` (the ``queued_at`` the caller judged by), only if
+    the submission was not requeued since: a dead letter of an earlier attempt never fails a requeued submission."""
+    return _finish_unscored(submission, SubmissionStatus.FAILED, reason, None, from_statuses=SCORABLE, attempt=attempt)
 
 
 def _finish_unscored(
@@ -70,12 +73,14 @@ def _finish_unscored(
     line: int | None,
     *,
     from_statuses: tuple[SubmissionStatus, ...],
+    attempt: dt.datetime | None = None,
 ) -> bool:
+    current = Submission.objects.filter(pk=submission.pk, status__in=from_statuses)
+    if attempt is not None:
+        current = current.filter(queued_at=attempt)
     with transaction.atomic():
         Team.lock(submission.team_id)
-        changed = Submission.objects.filter(pk=submission.pk, status__in=from_statuses).update(
-            status=status, error=reason[:2000], error_line=line, scored_at=timezone.now()
-        )
+        changed = current.update(status=status, error=reason[:2000], error_line=line, scored_at=timezone.now())
         if changed:
             give_back_slot(submission.pk, submission.team_id)
     return bool(changed)

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from submissions import transitions
 from submissions.models import DailySubmissionQuota, Submission
 from submissions.worker import dead_letters
 from submissions.worker.scoring import Outcome
@@ -79,6 +80,21 @@ def test_a_message_sqs_refused_is_sent_by_the_sweep_once_it_may_be_lost(queues, 
     assert Submission.objects.get().status == "scored"
 
 
+def test_a_message_older_than_the_queue_keeps_one_is_sent_again(queues, member, settings):
+    """SQS drops a message after its retention without a word: the submission would stay queued forever."""
+    upload_predictions(member, "swept", all_correct())
+    queues.client.purge_queue(QueueUrl=queues.url)  # what the retention does, at once
+    retention = dt.timedelta(seconds=settings.SCORING_QUEUE_RETENTION_SECONDS)
+    Submission.objects.update(sent_at=timezone.now() - retention + dt.timedelta(minutes=1))
+    assert sweep().startswith("sweep_scoring: resent 0 queued")  # the message may still be in the queue
+
+    Submission.objects.update(sent_at=timezone.now() - retention - dt.timedelta(minutes=1))
+    assert sweep().startswith("sweep_scoring: resent 1 queued")
+    assert sweep().startswith("sweep_scoring: resent 0 queued")  # sent again just now
+    ScoringWorker(queues.client, queues.config()).run(exit_when_idle=True)
+    assert Submission.objects.get().status == "scored"
+
+
 def test_a_send_that_fails_again_is_counted_and_left_for_the_next_sweep(queues, member, settings):
     settings.SCORING_QUEUE_URL = queues.url.replace("/scoring", "/deleted-queue")
     upload_predictions(member, "swept", all_correct())
@@ -119,17 +135,21 @@ def test_the_sweep_deletes_awaiting_upload_rows_whose_ticket_expired(queues, mem
 
 
 def test_requeue_sends_a_failed_submission_and_its_old_dead_letter_no_longer_fails_it(queues, member, monkeypatch):
-    submission_id = dead_lettered(queues, member)
-    sweep()
-    monkeypatch.setattr(dead_letters, "LOOK_VISIBILITY_SECONDS", 0)  # the next sweep sees the old message again
+    monkeypatch.setattr(dead_letters, "LOOK_VISIBILITY_SECONDS", 0)  # each sweep sees the dead letter again
     monkeypatch.setattr(dead_letters, "MAX_RECEIVES_PER_SWEEP", 1)
+    # In production the requeue comes minutes after the message was sent (it went through every receive first);
+    # here it comes within a second, so the allowance for the clocks' difference is taken away.
+    monkeypatch.setattr(dead_letters, "CLOCK_SKEW", dt.timedelta(0))
+    submission_id = dead_lettered(queues, member)
+    assert "failed 1 from dead letters" in sweep()
 
     assert requeue(submission_id) == f"submission {submission_id}: queued"
 
     submission = Submission.objects.get(pk=submission_id)
     assert (submission.status, submission.error, submission.scored_at) == ("queued", "", None)
     assert submission.sent_at is not None
-    assert "failed 0 from dead letters" in sweep()  # the dead letter is an attempt from before the requeue
+    assert visible_and_hidden(queues, queues.dead_letters) == (1, 0)  # the next sweep reads the old message
+    assert "failed 0 from dead letters" in sweep()  # an attempt from before the requeue
     assert Submission.objects.get(pk=submission_id).status == "queued"
     ScoringWorker(queues.client, queues.config()).run(exit_when_idle=True)
     assert Submission.objects.get(pk=submission_id).status == "scored"
@@ -149,3 +169,15 @@ def test_requeue_refuses_ids_that_do_not_exist_or_are_not_failed_and_requeues_no
         f"nothing requeued: submission {scored} is scored, not failed; submission 999999 does not exist"
     )
     assert Submission.objects.get(pk=failed).status == "failed"
+
+
+def test_a_dead_letter_judged_before_a_requeue_commits_does_not_fail_the_requeued_submission(queues, member):
+    """The sweep read the submission (failed... then queued by a requeue) and judged the message of its attempt; the
+    guarded update checks that attempt, so the requeue that committed in between is not undone."""
+    submission_id = dead_lettered(queues, member)
+    judged = Submission.objects.get(pk=submission_id)  # queued, the attempt the dead letter belongs to
+    Submission.objects.filter(pk=submission_id).update(queued_at=timezone.now() + dt.timedelta(seconds=1))
+
+    assert not transitions.finish_failed(judged, "retries spent", attempt=judged.queued_at)
+    assert Submission.objects.get(pk=submission_id).status == "queued"
+    assert transitions.finish_failed(judged, "retries spent")  # without an attempt: as before

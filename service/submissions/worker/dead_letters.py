@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from .. import transitions
-from ..models import Submission
+from ..models import SCORABLE, Submission
 from .in_process import retries_spent_reason
 from .messages import MalformedMessage, ScoringMessage
 
@@ -54,10 +54,11 @@ def _fail(message: dict[str, Any], max_receives: int) -> bool:
     except MalformedMessage:
         logger.error("malformed message in the dead-letter queue: %r", body[:200])
         return False
-    submission = Submission.objects.filter(pk=submission_id).first()
+    submission = Submission.objects.filter(pk=submission_id, status__in=SCORABLE).first()
     if submission is None or not _of_this_attempt(message, submission):
-        return False
-    changed = transitions.finish_failed(submission, retries_spent_reason(max_receives))
+        return False  # gone, already final (the usual case: an earlier sweep failed it), or an earlier attempt's
+    # Guarded by the attempt judged here: a requeue committing meanwhile is not failed by this old message.
+    changed = transitions.finish_failed(submission, retries_spent_reason(max_receives), attempt=submission.queued_at)
     if changed:
         logger.error(
             "submission %s failed: its message reached the dead-letter queue",
