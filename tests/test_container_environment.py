@@ -109,6 +109,7 @@ def test_every_task_receives_exactly_the_contract(synthesized: SynthesizedPlatfo
         "DATABASE_APP_USER",
         "DATABASE_APP_PASSWORD",
         "SCORING_QUEUE_URL",
+        "SCORING_QUEUE_RETENTION_SECONDS",
         *upload_limits,
     }
     # The worker logs in like the web task and also takes from the dead-letter queue, with the queue's limits.

@@ -268,21 +268,19 @@ STORAGES = {
     },
 }
 
-# Largest accepted submission file (the presigned POST's content-length-range, checked again on completion), and
-# what a gzip-compressed one may expand to; the ground truth's limit. Upload tickets expire after
-# UPLOAD_TICKET_SECONDS.
+# Largest accepted submission file (the presigned POST's content-length-range, checked again on completion), what a
+# gzip-compressed one may expand to, the ground truth's limit; upload tickets expire after UPLOAD_TICKET_SECONDS.
 SUBMISSION_MAX_BYTES = env_int("SUBMISSION_MAX_BYTES", 20 * 1024 * 1024)
 SUBMISSION_MAX_DECOMPRESSED_BYTES = env_int("SUBMISSION_MAX_DECOMPRESSED_BYTES", 8 * SUBMISSION_MAX_BYTES)
 GROUND_TRUTH_MAX_BYTES = env_int("GROUND_TRUTH_MAX_BYTES", 50 * 1024 * 1024)
 UPLOAD_TICKET_SECONDS = env_int("UPLOAD_TICKET_SECONDS", 15 * 60)
 
 # --- Scoring (submissions/worker/) ---------------------------------------------------------------------------------
-# Unset SCORING_QUEUE_URL: enqueueing runs the worker's code in the same process once the transaction commits
-# (local development, tests). Set: messages go to this SQS queue and `python manage.py run_scoring_worker` takes
-# them; SCORING_DEAD_LETTER_QUEUE_URL is its redrive target, SCORING_MAX_RECEIVES the redrive policy's
-# maxReceiveCount. A message is kept invisible (visibility extended every SCORING_HEARTBEAT_SECONDS by
-# SCORING_LEASE_SECONDS) for at most SCORING_MAX_SECONDS; SIGTERM gives the message in hand SCORING_STOP_SECONDS
-# to finish (below ECS's stop timeout) before it is released to another worker.
+# Unset SCORING_QUEUE_URL: enqueueing runs the worker's code in-process once the transaction commits (local, tests).
+# Set: messages go to this SQS queue and `manage.py run_scoring_worker` takes them; SCORING_DEAD_LETTER_QUEUE_URL is
+# its redrive target, SCORING_MAX_RECEIVES the redrive policy's maxReceiveCount. A message is kept invisible (extended
+# every SCORING_HEARTBEAT_SECONDS by SCORING_LEASE_SECONDS) for at most SCORING_MAX_SECONDS; SIGTERM gives the message
+# in hand SCORING_STOP_SECONDS to finish (below ECS's stop timeout) before it is released to another worker.
 SCORING_QUEUE_URL = env_str("SCORING_QUEUE_URL")
 SCORING_DEAD_LETTER_QUEUE_URL = env_str("SCORING_DEAD_LETTER_QUEUE_URL")
 SCORING_MAX_SECONDS = env_int("SCORING_MAX_SECONDS", 15 * 60)
@@ -298,10 +296,12 @@ if not 1 <= SCORING_RECEIVE_BATCH <= 10:
 ECS_AGENT_URI = env_str("ECS_AGENT_URI")
 # Parsed ground truths a worker keeps (a burst of submissions to one competition reads its ground truth once).
 SCORING_GROUND_TRUTH_CACHE_ENTRIES = env_int("SCORING_GROUND_TRUTH_CACHE_ENTRIES", 4)
-# A queued submission whose message was never sent is sent again this long after (sweep_scoring, a new completion).
+# A queued submission whose message was never sent is sent again this long after (sweep_scoring, a new completion);
+# one sent longer ago than the queue keeps a message (SQS then drops it silently) is sent again as well.
 SCORING_RESEND_AFTER_SECONDS = env_int("SCORING_RESEND_AFTER_SECONDS", 5 * 60)
+SCORING_QUEUE_RETENTION_SECONDS = env_int("SCORING_QUEUE_RETENTION_SECONDS", 4 * 24 * 60 * 60)
 _POSITIVE = ("SCORING_MAX_SECONDS", "SCORING_MAX_RECEIVES", "SCORING_HEARTBEAT_SECONDS", "SCORING_LEASE_SECONDS")
-for _name in (*_POSITIVE, "SCORING_RESEND_AFTER_SECONDS"):
+for _name in (*_POSITIVE, "SCORING_RESEND_AFTER_SECONDS", "SCORING_QUEUE_RETENTION_SECONDS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1, got {globals()[_name]}")
 if SCORING_LEASE_SECONDS <= SCORING_HEARTBEAT_SECONDS:

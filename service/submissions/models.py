@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from competitions.models import Competition
@@ -46,11 +47,14 @@ class SubmissionQuerySet(models.QuerySet["Submission"]):
     def message_may_be_lost(self, *, queued_before: dt.datetime | None = None) -> SubmissionQuerySet:
         """``queued`` submissions whose scoring message was never sent (the send failed after the commit, or the
         process died in between), queued before ``queued_before`` (default: ``SCORING_RESEND_AFTER_SECONDS`` ago, so
-        that a send that is on its way is not doubled). A message that was sent is never sent again: SQS keeps it
-        until a worker is done with it or it reaches the dead-letter queue, and a duplicate would inflate the
-        backlog the workers scale on."""
-        cutoff = queued_before or timezone.now() - dt.timedelta(seconds=settings.SCORING_RESEND_AFTER_SECONDS)
-        return self.filter(status=SubmissionStatus.QUEUED, sent_at__isnull=True, queued_at__lt=cutoff)
+        that a send that is on its way is not doubled); and those whose message was sent longer ago than the queue
+        keeps one (``SCORING_QUEUE_RETENTION_SECONDS``: SQS has dropped it without a word). A message that is still
+        in the queue is never sent again: a duplicate would inflate the backlog the workers scale on."""
+        now = timezone.now()
+        cutoff = queued_before or now - dt.timedelta(seconds=settings.SCORING_RESEND_AFTER_SECONDS)
+        expired = now - dt.timedelta(seconds=settings.SCORING_QUEUE_RETENTION_SECONDS)
+        never_sent = Q(sent_at__isnull=True, queued_at__lt=cutoff)
+        return self.filter(never_sent | Q(sent_at__lt=expired), status=SubmissionStatus.QUEUED)
 
 
 class Submission(models.Model):

@@ -23,7 +23,7 @@ from aws_cdk import aws_sqs as sqs
 from stacks.config import EnvironmentConfig
 from stacks.database_app_user import APP_USER
 from stacks.scoring.backlog_scaling import MESSAGES_PER_RECEIVE
-from stacks.scoring.queue import WORKER_FINISH_SECONDS
+from stacks.scoring.queue import QUEUE_RETENTION, WORKER_FINISH_SECONDS
 
 # ECS secret variable → field of a database secret (the RDS-generated master secret or the app user's secret).
 DATABASE_SECRET_FIELDS = {
@@ -86,7 +86,7 @@ def container_environments(props: ContainerEnvironmentProps) -> ContainerEnviron
     }
     web = ContainerEnvironment(
         # Set: `complete` sends a message to the queue; unset (locally), the web process scores after the commit.
-        environment={**shared, **app_login, "SCORING_QUEUE_URL": props.scoring_queue.queue_url},
+        environment={**shared, **app_login, **_queue_settings(props)},
         secrets={**_database_login(app_secret), **django_key},
     )
     worker = ContainerEnvironment(
@@ -139,10 +139,18 @@ def _upload_limits(props: ContainerEnvironmentProps) -> dict[str, str]:
     }
 
 
+def _queue_settings(props: ContainerEnvironmentProps) -> dict[str, str]:
+    return {
+        "SCORING_QUEUE_URL": props.scoring_queue.queue_url,
+        # A message sent longer ago than this is gone (SQS drops it silently): its submission is sent again.
+        "SCORING_QUEUE_RETENTION_SECONDS": str(int(QUEUE_RETENTION.to_seconds())),
+    }
+
+
 def _worker_settings(props: ContainerEnvironmentProps) -> dict[str, str]:
     scoring = props.config.scoring
     return {
-        "SCORING_QUEUE_URL": props.scoring_queue.queue_url,
+        **_queue_settings(props),
         # The sweep (`sweep_scoring`, on this task definition) marks the submissions of dead letters failed.
         "SCORING_DEAD_LETTER_QUEUE_URL": props.scoring_dead_letter_queue.queue_url,
         "SCORING_MAX_SECONDS": str(scoring.max_scoring_seconds),
