@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from ..models import Submission, SubmissionStatus
@@ -67,5 +68,10 @@ def fail_dead_lettered() -> int:
 
 def delete_expired_tickets() -> int:
     cutoff = timezone.now() - dt.timedelta(seconds=settings.UPLOAD_TICKET_SECONDS) - TICKET_MARGIN
-    _, deleted = Submission.objects.filter(status=SubmissionStatus.AWAITING_UPLOAD, created_at__lt=cutoff).delete()
+    with transaction.atomic():
+        # Locked while deleted: a (very late) completion that changes a row meanwhile is skipped, never deleted.
+        expired = Submission.objects.select_for_update(skip_locked=True).filter(
+            status=SubmissionStatus.AWAITING_UPLOAD, created_at__lt=cutoff
+        )
+        _, deleted = Submission.objects.filter(pk__in=list(expired.values_list("pk", flat=True))).delete()
     return deleted.get(Submission._meta.label, 0)
