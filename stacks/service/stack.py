@@ -29,7 +29,11 @@ from stacks.scoring.sweep import ScoringSweep, ScoringSweepProps
 from stacks.scoring.workers import CONTAINER_NAME as WORKER_CONTAINER
 from stacks.scoring.workers import ScoringWorkers, ScoringWorkersProps
 from stacks.service.app_login_rotation import AppLoginRotation, AppLoginRotationProps
-from stacks.service.container_environment import ContainerEnvironmentProps, container_environments
+from stacks.service.container_environment import (
+    ContainerEnvironmentProps,
+    ContainerEnvironments,
+    container_environments,
+)
 from stacks.service.deployment_alarms import DeploymentAlarms, DeploymentAlarmsProps, deployment_alarm_names
 from stacks.service.load_balancer import PublicLoadBalancer, PublicLoadBalancerProps
 from stacks.service.references import grant_decrypt_via_secrets_manager, key_by_arn, secret_by_arn
@@ -70,36 +74,68 @@ class ServiceStack(cdk.Stack):
             # protection, which would leave a failed first create in ROLLBACK_FAILED (stacks/service/load_balancer.py).
             termination_protection=props.config.is_production,
         )
-        config = props.config
-        self.config = config
+        self.config = props.config
         # By ARN: grants on them stay in this stack (stacks/service/references.py says why).
         environment_key = key_by_arn(self, "EnvironmentKey", props.environment_key)
         # Both database logins are encrypted with the database's key: one reference to it serves both.
         owner_secret, database_key = secret_by_arn(self, "DatabaseSecret", props.owner_database_secret)
         app_secret, _ = secret_by_arn(self, "AppDatabaseSecret", props.app_database_secret, key=database_key)
         self.runtime = ServiceRuntime(
-            self, ServiceRuntimeProps(config=config, vpc=props.vpc, encryption_key=environment_key)
+            self, ServiceRuntimeProps(config=self.config, vpc=props.vpc, encryption_key=environment_key)
         )
         self.security_groups = ServiceSecurityGroups(
             self, ServiceSecurityGroupsProps(vpc=props.vpc, database=props.database)
         )
-        self.load_balancer = PublicLoadBalancer(
+        self.load_balancer = self._load_balancer(props)
+        self.service_url = self.load_balancer.url
+        # By name, not by reference: the service stack needs nothing from the storage stack's outputs for it.
+        submissions_bucket = s3.Bucket.from_bucket_name(self, "SubmissionsBucket", self.config.submissions_bucket_name)
+        self.scoring_queue = ScoringQueue(self, "ScoringQueue", ScoringQueueProps(config=self.config))
+        self.container_environments = self._container_environments(owner_secret, app_secret, submissions_bucket)
+        self.web = self._web(submissions_bucket, app_secret)
+        self.workers = self._workers(props, submissions_bucket, app_secret)
+        self.migration_task_definition = self.runtime.task_definition("MigrationTask", "migrate")
+        grant_migration_ground_truths(self.migration_task_definition.task_role, submissions_bucket)
+        self.migrations = self._migrations()
+        self.app_login_rotation = self._app_login_rotation(props, app_secret)
+        self.sweep = self._sweep()
+        target_group = self.load_balancer.forward_to(self.web.service)
+        self.web.scale_on(target_group)
+        self.alarms = DeploymentAlarms(
+            self,
+            DeploymentAlarmsProps(
+                config=self.config, target_group=target_group, service=self.web.service, alarm_topic=props.alarm_topic
+            ),
+        )
+        self._grant_key_use(environment_key, database_key)
+        self.firewall = self._firewall()
+        self.monitoring = self._monitoring(props, target_group)
+        self.monitoring.watch_queue(
+            queue=self.scoring_queue.queue,
+            dead_letter_queue=self.scoring_queue.dead_letter_queue,
+            max_message_age=cdk.Duration.minutes(self.config.scoring.queue_age_alarm_minutes),
+        )
+        self._outputs()
+
+    def _load_balancer(self, props: ServiceStackProps) -> PublicLoadBalancer:
+        return PublicLoadBalancer(
             self,
             PublicLoadBalancerProps(
-                config=config,
+                config=self.config,
                 vpc=props.vpc,
                 security_group=self.security_groups.load_balancer,
                 access_logs_bucket=props.access_logs_bucket,
                 certificate=props.certificate,
             ),
         )
-        self.service_url = self.load_balancer.url
-        # By name, not by reference: the service stack needs nothing from the storage stack's outputs for it.
-        submissions_bucket = s3.Bucket.from_bucket_name(self, "SubmissionsBucket", config.submissions_bucket_name)
-        self.scoring_queue = ScoringQueue(self, "ScoringQueue", ScoringQueueProps(config=config))
-        self.container_environments = container_environments(
+
+    def _container_environments(
+        self, owner_secret: secretsmanager.ISecret, app_secret: secretsmanager.ISecret, submissions_bucket: s3.IBucket
+    ) -> ContainerEnvironments:
+        """What each kind of task is told (stacks/service/container_environment.py, the contract with settings.py)."""
+        return container_environments(
             ContainerEnvironmentProps(
-                config=config,
+                config=self.config,
                 public_host=self.load_balancer.public_host,
                 service_url=self.service_url,
                 owner_database_secret=owner_secret,
@@ -110,68 +146,23 @@ class ServiceStack(cdk.Stack):
                 scoring_dead_letter_queue=self.scoring_queue.dead_letter_queue,
             )
         )
-        self.web = WebService(
+
+    def _web(self, submissions_bucket: s3.IBucket, app_secret: secretsmanager.ISecret) -> WebService:
+        """The web service (the app user's login); it signs upload tickets and sends scoring messages."""
+        web = WebService(
             self,
             WebServiceProps(
-                config=config,
+                config=self.config,
                 runtime=self.runtime,
                 container_environment=self.container_environments.web,
                 security_group=self.security_groups.tasks,
                 submissions_bucket=submissions_bucket,
                 database_secret=app_secret,
-                deployment_alarm_names=deployment_alarm_names(config),
+                deployment_alarm_names=deployment_alarm_names(self.config),
             ),
         )
-        self.scoring_queue.queue.grant_send_messages(self.web.task_definition.task_role)
-        self.workers = self._workers(props, submissions_bucket, app_secret)
-        self.migration_task_definition = self.runtime.task_definition("MigrationTask", "migrate")
-        grant_migration_ground_truths(self.migration_task_definition.task_role, submissions_bucket)
-        self.migrations = self._migrations()
-        self.app_login_rotation = AppLoginRotation(
-            self,
-            "AppLoginRotation",
-            AppLoginRotationProps(
-                config=config,
-                secret=app_secret,
-                rotation_function_arn=props.app_user.rotation_function_arn,
-                interval=SECRET_ROTATION_INTERVAL,
-                after=[self.migrations.trigger, *props.app_user.rotation_ingress],
-            ),
-        )
-        self.sweep = self._sweep()
-        target_group = self.load_balancer.forward_to(self.web.service)
-        self.web.scale_on(target_group)
-        self.alarms = DeploymentAlarms(
-            self,
-            DeploymentAlarmsProps(
-                config=config, target_group=target_group, service=self.web.service, alarm_topic=props.alarm_topic
-            ),
-        )
-        # ECS reads the database secrets (database key) and the Django key (environment key) at task start; the tasks
-        # themselves re-read only the app user's database secret, after a rotation.
-        for role in self._execution_roles():
-            grant_decrypt_via_secrets_manager(role, environment_key, database_key)
-        for role in self._database_secret_readers():
-            grant_decrypt_via_secrets_manager(role, database_key)
-        self.firewall = self._firewall()
-        self.monitoring = self._monitoring(props, target_group)
-        self.monitoring.watch_queue(
-            queue=self.scoring_queue.queue,
-            dead_letter_queue=self.scoring_queue.dead_letter_queue,
-            max_message_age=cdk.Duration.minutes(config.scoring.queue_age_alarm_minutes),
-        )
-
-        # The pipeline's smoke test reads this output (env_from_cfn_outputs).
-        self.service_url_output = cdk.CfnOutput(
-            self, "ServiceUrl", value=self.service_url, description="Public URL of the service"
-        )
-        cdk.CfnOutput(self, "ClusterName", value=self.runtime.cluster.cluster_name)
-        cdk.CfnOutput(self, "MigrationTaskDefinitionArn", value=self.migration_task_definition.task_definition_arn)
-        # Where the Logs Insights queries of README, "Operations", run.
-        cdk.CfnOutput(self, "ContainerLogGroupName", value=self.runtime.log_group.log_group_name)
-        # What an operator reads or redrives (README, "Operations").
-        cdk.CfnOutput(self, "ScoringQueueUrl", value=self.scoring_queue.queue.queue_url)
-        cdk.CfnOutput(self, "ScoringDeadLetterQueueUrl", value=self.scoring_queue.dead_letter_queue.queue_url)
+        self.scoring_queue.queue.grant_send_messages(web.task_definition.task_role)
+        return web
 
     def _workers(
         self, props: ServiceStackProps, submissions_bucket: s3.IBucket, app_secret: secretsmanager.ISecret
@@ -279,3 +270,38 @@ class ServiceStack(cdk.Stack):
     def _database_secret_readers(self) -> list[iam.IRole]:
         """The web and worker tasks themselves, which re-read the app user's secret when the password rotates."""
         return [self.web.task_definition.task_role, self.workers.task_definition.task_role]
+
+    def _app_login_rotation(self, props: ServiceStackProps, app_secret: secretsmanager.ISecret) -> AppLoginRotation:
+        """The app user's rotation schedule, created once the migration has created the role it rotates."""
+        return AppLoginRotation(
+            self,
+            "AppLoginRotation",
+            AppLoginRotationProps(
+                config=self.config,
+                secret=app_secret,
+                rotation_function_arn=props.app_user.rotation_function_arn,
+                interval=SECRET_ROTATION_INTERVAL,
+                after=[self.migrations.trigger, *props.app_user.rotation_ingress],
+            ),
+        )
+
+    def _grant_key_use(self, environment_key: kms.IKey, database_key: kms.IKey) -> None:
+        """ECS reads the database secrets (database key) and the Django key (environment key) at task start; the
+        tasks themselves re-read only the app user's database secret, after a rotation."""
+        for role in self._execution_roles():
+            grant_decrypt_via_secrets_manager(role, environment_key, database_key)
+        for role in self._database_secret_readers():
+            grant_decrypt_via_secrets_manager(role, database_key)
+
+    def _outputs(self) -> None:
+        # The pipeline's smoke test reads this output (env_from_cfn_outputs).
+        self.service_url_output = cdk.CfnOutput(
+            self, "ServiceUrl", value=self.service_url, description="Public URL of the service"
+        )
+        cdk.CfnOutput(self, "ClusterName", value=self.runtime.cluster.cluster_name)
+        cdk.CfnOutput(self, "MigrationTaskDefinitionArn", value=self.migration_task_definition.task_definition_arn)
+        # Where the Logs Insights queries of README, "Operations", run.
+        cdk.CfnOutput(self, "ContainerLogGroupName", value=self.runtime.log_group.log_group_name)
+        # What an operator reads or redrives (README, "Operations").
+        cdk.CfnOutput(self, "ScoringQueueUrl", value=self.scoring_queue.queue.queue_url)
+        cdk.CfnOutput(self, "ScoringDeadLetterQueueUrl", value=self.scoring_queue.dead_letter_queue.queue_url)
