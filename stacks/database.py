@@ -36,6 +36,8 @@ DATABASE_PORT = 5433
 # The logs the instance exports to CloudWatch Logs: (construct id of its log group, RDS's name for it).
 EXPORTED_LOGS = (("PostgresqlLogs", "postgresql"), ("UpgradeLogs", "upgrade"))
 SECRET_ROTATION_INTERVAL = cdk.Duration.days(30)
+# The rotation functions need Secrets Manager's public endpoint: private subnets with a way out.
+ROTATION_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,10 @@ class DatabaseStack(cdk.Stack):
             description="Competition platform: PostgreSQL on RDS (stateful)",
             termination_protection=config.keeps_data,
         )
-        removal_policy = snapshotted_outside_dev(config)
+        self.config = config
         # The identifier names the instance's log group; a fixed name also makes an accidental replacement fail
         # loudly (the name is taken) instead of silently creating an empty database.
         instance_identifier = config.resource_name()
-
         self.encryption_key = kms.Key(
             self,
             "StorageKey",
@@ -72,12 +73,32 @@ class DatabaseStack(cdk.Stack):
             enable_key_rotation=True,
             removal_policy=retained_outside_dev(config),
         )
+        self.instance = self._instance(
+            props,
+            instance_identifier,
+            parameter_group=self._parameter_group(),
+            exported_logs=self._exported_log_groups(props, instance_identifier),
+        )
+        self.secret, owner_secret = self._owner_secret()
+        self.rotation, self.rotation_schedule = self._rotate_owner(props)
+        self.app_user = self._app_user(props, owner_secret)
+        self.app_secret = self.app_user.secret
+        self.backup = self._backup()
+        self._create_the_instance_last()
+        off_hours = config.cost_profile.off_hours
+        if off_hours is not None and off_hours.stop_database:
+            self._stop_outside_working_hours(config, off_hours, instance_identifier)
 
-        parameter_group = rds.ParameterGroup(
+        cdk.CfnOutput(self, "DatabaseEndpoint", value=self.instance.db_instance_endpoint_address)
+        cdk.CfnOutput(self, "DatabaseSecretArn", value=self.secret.secret_arn)
+        cdk.CfnOutput(self, "DatabaseAppSecretArn", value=self.app_secret.secret_arn)
+
+    def _parameter_group(self) -> rds.ParameterGroup:
+        return rds.ParameterGroup(
             self,
             "Parameters",
             engine=rds.DatabaseInstanceEngine.postgres(version=POSTGRES_VERSION),
-            description=f"Competition platform {config.name}: SSL only, slow-query and DDL logging",
+            description=f"Competition platform {self.config.name}: SSL only, slow-query and DDL logging",
             parameters={
                 "rds.force_ssl": "1",
                 "log_min_duration_statement": "500",
@@ -87,13 +108,15 @@ class DatabaseStack(cdk.Stack):
             },
         )
 
-        # One log group per exported log, created before the instance. The engine upgrade log is written only during
-        # an upgrade, but RDS would otherwise create its group itself on the first one, unencrypted and kept forever.
-        exported_logs = [
+    def _exported_log_groups(self, props: DatabaseStackProps, instance_identifier: str) -> list[logs.LogGroup]:
+        """One log group per exported log, created before the instance. The engine upgrade log is written only
+        during an upgrade, but RDS would otherwise create its group itself on the first one, unencrypted and kept
+        forever."""
+        return [
             environment_log_group(
                 self,
                 construct_id,
-                config,
+                self.config,
                 log_group_name=f"/aws/rds/instance/{instance_identifier}/{log}",
                 production_retention=logs.RetentionDays.ONE_YEAR,
                 encryption_key=props.log_key,
@@ -101,7 +124,16 @@ class DatabaseStack(cdk.Stack):
             for construct_id, log in EXPORTED_LOGS
         ]
 
-        self.instance = rds.DatabaseInstance(
+    def _instance(
+        self,
+        props: DatabaseStackProps,
+        instance_identifier: str,
+        *,
+        parameter_group: rds.ParameterGroup,
+        exported_logs: list[logs.LogGroup],
+    ) -> rds.DatabaseInstance:
+        config = self.config
+        instance = rds.DatabaseInstance(
             self,
             "Postgres",
             instance_identifier=instance_identifier,
@@ -127,7 +159,7 @@ class DatabaseStack(cdk.Stack):
             copy_tags_to_snapshot=True,
             delete_automated_backups=not config.keeps_data,
             deletion_protection=config.keeps_data,
-            removal_policy=removal_policy,
+            removal_policy=snapshotted_outside_dev(config),
             auto_minor_version_upgrade=False,
             allow_major_version_upgrade=False,
             parameter_group=parameter_group,
@@ -138,72 +170,67 @@ class DatabaseStack(cdk.Stack):
             iam_authentication=False,
         )
         # RDS writes into the groups above only if they exist before the export is switched on.
-        self.instance.node.add_dependency(*exported_logs)
-        self._acknowledge_findings(config)
+        instance.node.add_dependency(*exported_logs)
+        self._acknowledge_findings(instance, config)
+        return instance
 
+    def _owner_secret(self) -> tuple[secretsmanager.ISecret, secretsmanager.Secret]:
+        """The master (owner) credentials: migrations connect with them; the service never does. Kept like the
+        instance. Returns the secret attached to the instance and the generated secret (the instance's child)."""
         secret = self.instance.secret
         if secret is None:  # from_generated_secret always creates one; this keeps the type checker honest
             raise RuntimeError("the database instance has no generated secret")
-        # The master (owner) credentials: migrations connect with them; the service never does. Kept like the
-        # instance (`secret` is its attachment to the instance; the generated secret is the instance's child).
         generated_secret = self.instance.node.find_child("Secret")
         if not isinstance(generated_secret, secretsmanager.Secret):
             raise RuntimeError("the database instance's generated secret is not where CDK puts it")
-        generated_secret.apply_removal_policy(retained_outside_dev(config))
-        self.secret: secretsmanager.ISecret = secret
+        generated_secret.apply_removal_policy(retained_outside_dev(self.config))
+        return secret, generated_secret
 
-        # Rotation runs in a Lambda function in the private subnets (it needs Secrets Manager's public endpoint
-        # through the NAT); it reaches the database through the security group CDK opens for it. The owner's schedule
-        # is created here, after that opening (creating a schedule runs the function's testSecret step at once) and
-        # never rotates on creation; the app user's is created by the Service stack (see DatabaseAppUser).
-        rotation_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-        self.rotation = self.instance.add_rotation_single_user(
+    def _rotate_owner(
+        self, props: DatabaseStackProps
+    ) -> tuple[secretsmanager.SecretRotation, secretsmanager.RotationSchedule]:
+        """Rotation runs in a Lambda function in the private subnets (it needs Secrets Manager's public endpoint
+        through the NAT); it reaches the database through the security group CDK opens for it. The owner's schedule
+        is created here, after that opening (creating a schedule runs the function's testSecret step at once) and
+        never rotates on creation; the app user's is created by the Service stack (see DatabaseAppUser)."""
+        rotation = self.instance.add_rotation_single_user(
             automatically_after=SECRET_ROTATION_INTERVAL,
-            vpc_subnets=rotation_subnets,
+            vpc_subnets=ROTATION_SUBNETS,
             rotate_immediately_on_update=False,
         )
-        schedule = secret.node.find_child(ROTATION_SCHEDULE_ID)
+        schedule = self.secret.node.find_child(ROTATION_SCHEDULE_ID)
         if not isinstance(schedule, secretsmanager.RotationSchedule):
-            raise RuntimeError(f"{secret.node.path}: the owner's rotation schedule is not where CDK puts it")
-        schedule.node.add_dependency(*rotation_ingress_rules(self.rotation))
-        self.rotation_schedule = schedule
-        secret_rotation_log_group(self, "PostgresRotationLogs", config, self.rotation, encryption_key=props.log_key)
-        self.app_user = DatabaseAppUser(
+            raise RuntimeError(f"{self.secret.node.path}: the owner's rotation schedule is not where CDK puts it")
+        schedule.node.add_dependency(*rotation_ingress_rules(rotation))
+        secret_rotation_log_group(self, "PostgresRotationLogs", self.config, rotation, encryption_key=props.log_key)
+        return rotation, schedule
+
+    def _app_user(self, props: DatabaseStackProps, owner_secret: secretsmanager.Secret) -> DatabaseAppUser:
+        return DatabaseAppUser(
             self,
             "AppUser",
             DatabaseAppUserProps(
-                config=config,
+                config=self.config,
                 instance=self.instance,
-                master_secret=generated_secret,
+                master_secret=owner_secret,
                 encryption_key=self.encryption_key,
                 log_key=props.log_key,
                 rotation_interval=SECRET_ROTATION_INTERVAL,
-                rotation_subnets=rotation_subnets,
+                rotation_subnets=ROTATION_SUBNETS,
             ),
         )
-        self.app_secret = self.app_user.secret
-        self.backup = (
-            DatabaseBackup(
-                self,
-                "Backup",
-                DatabaseBackupProps(
-                    config=config,
-                    backup=config.operations.backup,
-                    instance=self.instance,
-                    encryption_key=self.encryption_key,
-                ),
-            )
-            if config.operations.backup is not None
-            else None
-        )
-        self._create_the_instance_last()
-        off_hours = config.cost_profile.off_hours
-        if off_hours is not None and off_hours.stop_database:
-            self._stop_outside_working_hours(config, off_hours, instance_identifier)
 
-        cdk.CfnOutput(self, "DatabaseEndpoint", value=self.instance.db_instance_endpoint_address)
-        cdk.CfnOutput(self, "DatabaseSecretArn", value=self.secret.secret_arn)
-        cdk.CfnOutput(self, "DatabaseAppSecretArn", value=self.app_secret.secret_arn)
+    def _backup(self) -> DatabaseBackup | None:
+        backup = self.config.operations.backup
+        if backup is None:
+            return None
+        return DatabaseBackup(
+            self,
+            "Backup",
+            DatabaseBackupProps(
+                config=self.config, backup=backup, instance=self.instance, encryption_key=self.encryption_key
+            ),
+        )
 
     def _create_the_instance_last(self) -> None:
         """Everything of this stack that does not need the instance is created before it: the rotation functions
@@ -247,23 +274,23 @@ class DatabaseStack(cdk.Stack):
         )
         rotate_inside_working_hours(self.rotation_schedule, off_hours)
 
-    def _acknowledge_findings(self, config: EnvironmentConfig) -> None:
+    def _acknowledge_findings(self, instance: rds.DatabaseInstance, config: EnvironmentConfig) -> None:
         acknowledge(
-            self.instance.node.find_child("MonitoringRole"),
+            instance.node.find_child("MonitoringRole"),
             aws_managed_policy("service-role/AmazonRDSEnhancedMonitoringRole"),
             reason="Enhanced monitoring needs exactly this AWS-maintained policy (CloudWatch Logs writes to the "
             "RDSOSMetrics group); AWS keeps it in step with the agent.",
         )
         if not config.database.multi_az:
             acknowledge(
-                self.instance,
+                instance,
                 "AwsSolutions-RDS3",
                 reason=f"{config.name} runs single-AZ by configuration to save cost; the config loader rejects a "
                 "production database without multi-AZ.",
             )
         if not config.keeps_data:
             acknowledge(
-                self.instance,
+                instance,
                 "AwsSolutions-RDS10",
                 reason="dev holds only demo data and must be removable with cdk destroy; staging and prod have "
                 "deletion protection.",
