@@ -74,6 +74,33 @@ class PipelineStack(cdk.Stack):
             termination_protection=True,
         )
 
+        artifact_bucket, build_cache = self._buckets()
+        test_reports = codebuild.ReportGroup(
+            self, "TestReports", type=codebuild.ReportGroupType.TEST, removal_policy=cdk.RemovalPolicy.DESTROY
+        )
+        self.alerts = self._alerts_topic(config)
+        self.source = pipelines.CodePipelineSource.connection(
+            config.repository, config.branch, connection_arn=config.connection_arn, trigger_on_push=True
+        )
+        self.build = self._build_step(build_cache, test_reports)
+        self.pipeline = self._code_pipeline(artifact_bucket)
+        self.staging = PlatformStage(self, props.platform.environment("staging"))
+        self.prod = PlatformStage(self, props.platform.environment("prod"))
+        self.pipeline.add_stage(self.staging, post=self._after_deployment(self.staging))
+        self.approval = self._add_production()
+
+        # Generated constructs (projects, roles, the CodePipeline itself) exist only after this call.
+        self.pipeline.build_pipeline()
+        pin_permissions_check(self.pipeline, pinned_cdk_cli_version())
+        acknowledge_generated_findings(self.pipeline, self.build, artifact_bucket, build_cache)
+        test_reports.grant_write(self.build.project)
+        self._notify_failures()
+
+        cdk.CfnOutput(self, "PipelineName", value=PIPELINE_NAME)
+        cdk.CfnOutput(self, "AlertsTopicArn", value=self.alerts.topic_arn)
+
+    def _buckets(self) -> tuple[s3.Bucket, s3.Bucket]:
+        """The artifact bucket (encrypted with a key the deploy roles may use) and the build cache, both logged."""
         access_logs = access_log_bucket(
             self, "AccessLogs", retention=ACCESS_LOG_RETENTION, removal_policy=cdk.RemovalPolicy.RETAIN
         )
@@ -101,15 +128,11 @@ class PipelineStack(cdk.Stack):
             lifecycle_rules=[s3.LifecycleRule(id="ExpireCache", expiration=cdk.Duration.days(30))],
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
-        test_reports = codebuild.ReportGroup(
-            self, "TestReports", type=codebuild.ReportGroupType.TEST, removal_policy=cdk.RemovalPolicy.DESTROY
-        )
-        self.alerts = self._alerts_topic(config)
+        return artifact_bucket, build_cache
 
-        self.source = pipelines.CodePipelineSource.connection(
-            config.repository, config.branch, connection_arn=config.connection_arn, trigger_on_push=True
-        )
-        self.build = pipelines.CodeBuildStep(
+    def _build_step(self, build_cache: s3.IBucket, test_reports: codebuild.ReportGroup) -> pipelines.CodeBuildStep:
+        """Lint, test and synthesize (the same make targets as a developer's machine) on a pinned image."""
+        return pipelines.CodeBuildStep(
             "Build",
             input=self.source,
             install_commands=BUILD_INSTALL_COMMANDS,
@@ -130,7 +153,8 @@ class PipelineStack(cdk.Stack):
             ),
         )
 
-        self.pipeline = pipelines.CodePipeline(
+    def _code_pipeline(self, artifact_bucket: s3.IBucket) -> pipelines.CodePipeline:
+        return pipelines.CodePipeline(
             self,
             "Pipeline",
             pipeline_name=PIPELINE_NAME,
@@ -151,27 +175,20 @@ class PipelineStack(cdk.Stack):
             docker_enabled_for_synth=False,
         )
 
-        self.staging = PlatformStage(self, props.platform.environment("staging"))
-        self.prod = PlatformStage(self, props.platform.environment("prod"))
-        self.pipeline.add_stage(self.staging, post=self._after_deployment(self.staging))
-
+    def _add_production(self) -> pipelines.ManualApprovalStep:
+        """Production after a check for broadened permissions and a person's approval."""
         permissions_check = pipelines.ConfirmPermissionsBroadening(
             "CheckPermissionsBroadening", stage=self.prod, notification_topic=self.alerts
         )
-        self.approval = pipelines.ManualApprovalStep(
+        approval = pipelines.ManualApprovalStep(
             "PromoteToProduction",
             comment="Staging is deployed and its smoke test passed. Promote this commit to production?",
         )
-        self.approval.add_step_dependency(permissions_check)
-        self.pipeline.add_stage(
-            self.prod, pre=[permissions_check, self.approval], post=self._after_deployment(self.prod)
-        )
+        approval.add_step_dependency(permissions_check)
+        self.pipeline.add_stage(self.prod, pre=[permissions_check, approval], post=self._after_deployment(self.prod))
+        return approval
 
-        # Generated constructs (projects, roles, the CodePipeline itself) exist only after this call.
-        self.pipeline.build_pipeline()
-        pin_permissions_check(self.pipeline, pinned_cdk_cli_version())
-        acknowledge_generated_findings(self.pipeline, self.build, artifact_bucket, build_cache)
-        test_reports.grant_write(self.build.project)
+    def _notify_failures(self) -> None:
         self.pipeline.pipeline.notify_on(
             "PipelineFailures",
             self.alerts,
@@ -182,9 +199,6 @@ class PipelineStack(cdk.Stack):
             ],
             notification_rule_name=f"{PIPELINE_NAME}-alerts",
         )
-
-        cdk.CfnOutput(self, "PipelineName", value=PIPELINE_NAME)
-        cdk.CfnOutput(self, "AlertsTopicArn", value=self.alerts.topic_arn)
 
     def _alerts_topic(self, config: PipelineConfig) -> sns.Topic:
         key = kms.Key(
