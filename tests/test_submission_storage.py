@@ -52,7 +52,8 @@ def test_each_task_role_gets_only_its_own_actions_in_the_submissions_bucket_and_
             ]
         ),
         "ScoringWorkersTaskDefinitionTask": sorted(
-            (action, prefix) for action in ("s3:GetObject", "s3:GetObjectVersion") for prefix in both_prefixes
+            [("s3:ListBucket", "")]
+            + [(action, prefix) for action in ("s3:GetObject", "s3:GetObjectVersion") for prefix in both_prefixes]
         ),
         "MigrationTaskTask": [
             ("s3:GetObject", "/ground-truth/*"),
@@ -62,10 +63,11 @@ def test_each_task_role_gets_only_its_own_actions_in_the_submissions_bucket_and_
     }
 
 
-def test_only_the_roles_that_ask_whether_a_key_exists_may_list_the_bucket(
+def test_the_roles_that_read_objects_may_list_the_bucket_to_tell_a_missing_key(
     synthesized: SynthesizedPlatform, config: PlatformConfig
 ) -> None:
-    """ListBucket turns a missing key's 403 into a 404 (django-storages' exists()). Unconditioned: `s3:prefix` is
+    """ListBucket turns a missing key's 403 into a 404 (django-storages' exists(), the worker's "file gone").
+    Unconditioned: `s3:prefix` is
     documented for listing requests only, and a 403 there would fail completions and the ground-truth migration."""
     bucket = config.environment("prod").submissions_bucket_name
     lists = {
@@ -75,4 +77,4 @@ def test_only_the_roles_that_ask_whether_a_key_exists_may_list_the_bucket(
         if "s3:ListBucket" in _as_list(statement["Action"]) and bucket in str(statement["Resource"])
     }
 
-    assert lists == {"WebTaskTask": None, "MigrationTaskTask": None}
+    assert lists == {"WebTaskTask": None, "MigrationTaskTask": None, "ScoringWorkersTaskDefinitionTask": None}

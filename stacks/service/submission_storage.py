@@ -62,6 +62,9 @@ def grant_worker_reads(role: iam.IRole, bucket: s3.IBucket) -> None:
         reason="A scoring worker reads any submitted file (the version its submission recorded) and any ground truth "
         "by the key the message leads it to; it writes, tags and deletes nothing.",
     )
+    # A file gone from storage is then a 404, which the worker turns into a readable `failed` at once, instead of
+    # a 403 retried until the dead-letter queue.
+    _grant_list(role, bucket)
 
 
 def grant_migration_ground_truths(role: iam.IRole, bucket: s3.IBucket) -> None:
