@@ -33,9 +33,9 @@ def waiting_and_in_flight(queue: sqs.IQueue, expression: str, *, label: str) -> 
 
 
 def dead_letters(dead_letter_queue: sqs.IQueue) -> cloudwatch.IMetric:
-    """Every message in the dead-letter queue, visible or not: the scoring worker reads dead letters to mark their
-    submissions failed and hides them for hours afterwards; they are still there until an operator redrives or
-    deletes them."""
+    """Every message in the dead-letter queue, visible or not: the scoring sweep reads dead letters to mark their
+    submissions failed and hides each for a short while as it reads it; they are still there until an operator
+    purges them."""
     return waiting_and_in_flight(dead_letter_queue, "FILL(visible, 0) + FILL(in_flight, 0)", label="Dead letters")
 
 
@@ -69,8 +69,9 @@ def queue_alarms(watched: WatchedQueue) -> list[AlarmSpec]:
         ),
         AlarmSpec(
             name=f"{name}-dead-letters",
-            description=f"A {name} message failed every attempt and reached the dead-letter queue: its submission "
-            "will never be scored on its own. Read the message and the worker's log for it, fix, then redrive.",
+            description=f"A {name} message failed every attempt and reached the dead-letter queue: the sweep marks "
+            "its submission failed. Read the message and the worker's log for it, fix, requeue_submission, then "
+            "purge the dead letters (README: Runbook: scoring dead letters).",
             # One is enough, a dead letter is never normal.
             metric=dead_letters(watched.dead_letter_queue),
             threshold=1,
