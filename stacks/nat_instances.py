@@ -93,11 +93,12 @@ def _harden(instance: ec2.Instance) -> None:
     acknowledge(
         instance,
         "AwsSolutions-EC28",
-        reason="A dev NAT instance: the free five-minute metrics suffice; detailed monitoring would cost more than "
-        "the instance.",
+        reason="A NAT instance (cost profile, never in production): the free five-minute metrics suffice; detailed "
+        "monitoring would cost more than the instance.",
     )
     acknowledge(
         instance,
         "AwsSolutions-EC29",
-        reason="A dev NAT instance holds no state: a redeploy recreates it, and it is stopped every night by design.",
+        reason="A NAT instance holds no state: a redeploy recreates it, and stopping it (as the cost profile's off "
+        "hours may, every night) loses nothing.",
     )
