@@ -10,11 +10,6 @@ from aws_cdk import aws_sqs as sqs
 
 from stacks.monitoring.alarm_spec import GREATER_OR_EQUAL, ONE_MINUTE, AlarmSpec
 
-# A submission waits for its score while its message is in the queue. Scoring takes seconds; a message older than
-# ten minutes means the workers are down, stuck or far too few (the backlog scaling has not caught up). SQS counts a
-# message's age while a worker holds it too: the scoring config keeps the threshold above the longest scoring time.
-MAX_MESSAGE_AGE = cdk.Duration.minutes(10)
-
 
 def waiting_and_in_flight(queue: sqs.IQueue, expression: str, *, label: str) -> cloudwatch.MathExpression:
     """A math expression over the queue's messages `visible` (waiting) and `in_flight` (received, not yet deleted
@@ -46,8 +41,11 @@ class WatchedQueue:
 
     queue: sqs.IQueue
     dead_letter_queue: sqs.IQueue
+    # A submission waits for its score while its message is in the queue: an older message means the workers are
+    # down, stuck or far too few. From cdk.json (`scoring.queueAgeAlarmMinutes`), whose loader keeps it above the
+    # longest scoring time (SQS counts a message's age while a worker holds it too).
+    max_message_age: cdk.Duration
     name: str = "scoring"
-    max_message_age: cdk.Duration = MAX_MESSAGE_AGE
 
 
 def queue_age_alarm_name(watched: WatchedQueue) -> str:
