@@ -1,11 +1,12 @@
 """NatInstances: NAT through one small EC2 instance per zone instead of managed NAT gateways (cost profile
 `nat: "instance"`, dev), hardened, and stopped outside working hours when the profile says so.
 
-A NAT gateway costs about 33 USD a month before its first byte; a t4g.nano about 3.4 USD plus its volume and its
-public address. The price is availability: one instance, which nobody patches and which is not replaced when it
-fails (the loader refuses NAT instances in production). No NAT at all would need interface endpoints for ECR (API and
-Docker), CloudWatch Logs and Secrets Manager in each zone (about 64 USD a month in two zones) for the tasks and the
-rotation functions in the private subnets: dearer than the instance, so it is not offered.
+In eu-west-1 (scripts/cost/prices/eu-west-1.json) a NAT gateway costs about 35 USD a month before its first byte; a
+t4g.nano about 3.4 USD plus its volume and its public address. The price is availability: one instance, which nobody
+patches and which is not replaced when it fails (the loader refuses NAT instances in production). No NAT at all would
+need interface endpoints for ECR (API and Docker), CloudWatch Logs and Secrets Manager in each zone (about 64 USD a
+month in two zones) for the tasks and the rotation functions in the private subnets: dearer than the instance, so it is
+not offered.
 """
 
 from __future__ import annotations
