@@ -215,7 +215,6 @@ class DatabaseStack(cdk.Stack):
                 master_secret=owner_secret,
                 encryption_key=self.encryption_key,
                 log_key=props.log_key,
-                rotation_interval=SECRET_ROTATION_INTERVAL,
                 rotation_subnets=ROTATION_SUBNETS,
             ),
         )

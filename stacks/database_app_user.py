@@ -48,7 +48,6 @@ class DatabaseAppUserProps:
     master_secret: secretsmanager.ISecret
     encryption_key: kms.IKey  # the database's key, which encrypts the master secret too
     log_key: kms.IKey  # the environment's key: the rotation function's log group
-    rotation_interval: cdk.Duration
     rotation_subnets: ec2.SubnetSelection
 
 
@@ -81,10 +80,9 @@ class DatabaseAppUser(Construct):
             vpc=props.instance.vpc,
             vpc_subnets=props.rotation_subnets,
             exclude_characters=EXCLUDED_CHARACTERS,
-            automatically_after=props.rotation_interval,
-            rotate_immediately_on_update=False,
         )
-        # SecretRotation always schedules; the schedule is made again in the Service stack (see above).
+        # SecretRotation always schedules: that schedule is removed (so its interval is not set here) and made again
+        # in the Service stack (see above).
         if not self.secret.node.try_remove_child(ROTATION_SCHEDULE_ID):
             raise RuntimeError(f"{self.secret.node.path}: no {ROTATION_SCHEDULE_ID} where CDK's SecretRotation puts it")
         application = self.rotation.node.default_child
@@ -97,9 +95,9 @@ class DatabaseAppUser(Construct):
         acknowledge(
             self.generated_secret,
             "AwsSolutions-SMG4",
-            reason="Rotated every 30 days by this stack's rotation function; its schedule is created in the Service "
-            "stack after the migration that creates the app role (a schedule is tested at once), so cdk-nag, which "
-            "looks only in this stack, does not see it (tests/test_database_stack.py checks it).",
+            reason="Rotated by this stack's rotation function on a schedule the Service stack creates after the "
+            "migration that creates the app role (a schedule is tested at once; stacks/service/app_login_rotation.py), "
+            "so cdk-nag, which looks only in this stack, does not see it (tests/test_database_stack.py checks it).",
         )
         secret_rotation_log_group(self, "RotationLogs", props.config, self.rotation, encryption_key=props.log_key)
 

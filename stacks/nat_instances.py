@@ -1,11 +1,12 @@
 """NatInstances: NAT through one small EC2 instance per zone instead of managed NAT gateways (cost profile
 `nat: "instance"`, dev), hardened, and stopped outside working hours when the profile says so.
 
-A NAT gateway costs about 33 USD a month before its first byte; a t4g.nano about 3.4 USD plus its volume and its
-public address. The price is availability: one instance, which nobody patches and which is not replaced when it
-fails (the loader refuses NAT instances in production). No NAT at all would need interface endpoints for ECR (API and
-Docker), CloudWatch Logs and Secrets Manager in each zone (about 64 USD a month in two zones) for the tasks and the
-rotation functions in the private subnets: dearer than the instance, so it is not offered.
+In eu-west-1 (scripts/cost/prices/eu-west-1.json) a NAT gateway costs about 35 USD a month before its first byte; a
+t4g.nano about 3.4 USD plus its volume and its public address. The price is availability: one instance, which nobody
+patches and which is not replaced when it fails (the loader refuses NAT instances in production). No NAT at all would
+need interface endpoints for ECR (API and Docker), CloudWatch Logs and Secrets Manager in each zone (about 64 USD a
+month in two zones) for the tasks and the rotation functions in the private subnets: dearer than the instance, so it is
+not offered.
 """
 
 from __future__ import annotations
@@ -93,11 +94,12 @@ def _harden(instance: ec2.Instance) -> None:
     acknowledge(
         instance,
         "AwsSolutions-EC28",
-        reason="A dev NAT instance: the free five-minute metrics suffice; detailed monitoring would cost more than "
-        "the instance.",
+        reason="A NAT instance (cost profile, never in production): the free five-minute metrics suffice; detailed "
+        "monitoring would cost more than the instance.",
     )
     acknowledge(
         instance,
         "AwsSolutions-EC29",
-        reason="A dev NAT instance holds no state: a redeploy recreates it, and it is stopped every night by design.",
+        reason="A NAT instance holds no state: a redeploy recreates it, and stopping it (as the cost profile's off "
+        "hours may, every night) loses nothing.",
     )

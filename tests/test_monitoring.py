@@ -295,7 +295,9 @@ def test_a_work_queue_and_its_dead_letters_are_watched_with_one_call(config: Pla
         stack, "Alarms", OperatorAlarmsProps(config=config.environment("prod"), topic=topic)
     )
 
-    created = operator_alarms.watch_queue(WatchedQueue(queue=queue, dead_letter_queue=dead_letters))
+    created = operator_alarms.watch_queue(
+        WatchedQueue(queue=queue, dead_letter_queue=dead_letters, max_message_age=cdk.Duration.minutes(10))
+    )
 
     found = {
         str(cfn.alarm_name): cfn for cfn in (cast(cloudwatch.CfnAlarm, alarm.node.default_child) for alarm in created)

@@ -198,11 +198,11 @@ def test_the_web_task_only_sends_and_the_workers_consume_and_send_again(synthesi
     assert sqs_grants(role_statements(synthesized, "Prod", "WebTaskTaskRole")) == {
         queue: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"]
     }
-    # The dead letters too: the worker reads them to mark their submissions failed. The sweep and
-    # `requeue_submission` run the workers' task definition and send `queued` submissions again.
+    # The sweep and `requeue_submission` run the workers' task definition and send `queued` submissions again; the
+    # sweep only reads the dead letters (to mark their submissions failed) and leaves them for operators.
     assert sqs_grants(role_statements(synthesized, "Prod", "ScoringWorkersTaskDefinitionTaskRole")) == {
         queue: sorted([*consume, "sqs:SendMessage"]),
-        dead_letters: consume,
+        dead_letters: ["sqs:ReceiveMessage"],
     }
     assert sqs_grants(role_statements(synthesized, "Prod", "MigrationTaskTaskRole")) == {}
 

@@ -7,12 +7,11 @@ Every rule that rejects a value raises `ConfigError` with one line naming the ke
 allowed, before any construct (and so any jsii call) exists.
 """
 
+from stacks.config.environments import ENVIRONMENT_NAMES, PRODUCTION
 from stacks.config.fargate import FARGATE_TASK_SIZES
 from stacks.config.loader import load_platform_config
 from stacks.config.model import (
     CONTEXT_KEY,
-    ENVIRONMENT_NAMES,
-    PRODUCTION,
     PROJECT,
     CostProfileConfig,
     DatabaseConfig,

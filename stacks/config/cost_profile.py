@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from stacks.config.model import PRODUCTION, CostProfileConfig, OffHoursConfig
+from stacks.config.environments import PRODUCTION
+from stacks.config.model import CostProfileConfig, OffHoursConfig
 from stacks.config.reader import ConfigError, Reader, show
 
 NAT_KINDS = ("gateway", "instance")

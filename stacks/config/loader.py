@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from stacks.config.cost_profile import load_cost_profile
+from stacks.config.environments import ENVIRONMENT_NAMES, PRODUCTION
 from stacks.config.hosted_zones import check_hosted_zones
 from stacks.config.model import (
     CONTEXT_KEY,
-    ENVIRONMENT_NAMES,
-    PRODUCTION,
     EnvironmentConfig,
     PipelineConfig,
     PlatformConfig,

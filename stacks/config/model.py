@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from stacks.config.environments import PRODUCTION
 from stacks.config.operations import OperationsConfig
 from stacks.config.reader import ConfigError
 from stacks.config.scoring import ScoringConfig
@@ -13,8 +14,6 @@ CONTEXT_KEY = "platform"
 # The prefix of every physical resource name (cluster, service, task families, alarms, database, secrets) and the
 # `project` tag: `EnvironmentConfig.resource_name` and `secret_name` build the names from it.
 PROJECT = "competition-platform"
-ENVIRONMENT_NAMES = ("dev", "staging", "prod")
-PRODUCTION = "prod"
 
 RDS_MAX_BACKUP_RETENTION_DAYS = 35
 RDS_MIN_STORAGE_GIB = 20

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from stacks.config.environments import PRODUCTION
 from stacks.config.rds_instances import RDS_INSTANCE_MEMORY_GIB
 from stacks.config.reader import ConfigError, Reader, show
 
@@ -87,7 +88,7 @@ def _optional_string(section: Reader, name: str, pattern: re.Pattern[str], allow
 def _load_waf(environment: str, operations: Reader) -> WafMode | None:
     value = operations.raw("waf", required=False)
     if value is None:
-        if environment == "prod":
+        if environment == PRODUCTION:
             raise ConfigError(
                 f"{operations.key('waf')} = null: production's load balancer must sit behind the web ACL "
                 '("count" or "block")'

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stacks.config.environments import PRODUCTION
 from stacks.config.fargate import load_fargate_size
 from stacks.config.reader import ConfigError, Reader
 
@@ -92,7 +93,7 @@ def load_scoring(environment: str, scoring: Reader, *, web_memory_key: str, web_
     queue_age_minutes = scoring.integer("queueAgeAlarmMinutes", 1, 24 * 60)
     scoring.reject_unknown_keys()
 
-    production = environment == "prod"
+    production = environment == PRODUCTION
     if production and min_workers == 0:
         raise ConfigError(
             f"{scoring.key('minWorkers')} = 0: production keeps a worker running (starting from none waits for the "

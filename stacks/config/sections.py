@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from stacks.config.environments import PRODUCTION
 from stacks.config.fargate import load_fargate_size
 from stacks.config.model import (
-    PRODUCTION,
     RDS_MAX_BACKUP_RETENTION_DAYS,
     RDS_MAX_STORAGE_GIB,
     RDS_MIN_STORAGE_GIB,

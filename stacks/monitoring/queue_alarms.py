@@ -10,11 +10,6 @@ from aws_cdk import aws_sqs as sqs
 
 from stacks.monitoring.alarm_spec import GREATER_OR_EQUAL, ONE_MINUTE, AlarmSpec
 
-# A submission waits for its score while its message is in the queue. Scoring takes seconds; a message older than
-# ten minutes means the workers are down, stuck or far too few (the backlog scaling has not caught up). SQS counts a
-# message's age while a worker holds it too: the scoring config keeps the threshold above the longest scoring time.
-MAX_MESSAGE_AGE = cdk.Duration.minutes(10)
-
 
 def waiting_and_in_flight(queue: sqs.IQueue, expression: str, *, label: str) -> cloudwatch.MathExpression:
     """A math expression over the queue's messages `visible` (waiting) and `in_flight` (received, not yet deleted
@@ -33,9 +28,9 @@ def waiting_and_in_flight(queue: sqs.IQueue, expression: str, *, label: str) -> 
 
 
 def dead_letters(dead_letter_queue: sqs.IQueue) -> cloudwatch.IMetric:
-    """Every message in the dead-letter queue, visible or not: the scoring worker reads dead letters to mark their
-    submissions failed and hides them for hours afterwards; they are still there until an operator redrives or
-    deletes them."""
+    """Every message in the dead-letter queue, visible or not: the scoring sweep reads dead letters to mark their
+    submissions failed and hides each for a short while as it reads it; they are still there until an operator
+    purges them."""
     return waiting_and_in_flight(dead_letter_queue, "FILL(visible, 0) + FILL(in_flight, 0)", label="Dead letters")
 
 
@@ -46,8 +41,11 @@ class WatchedQueue:
 
     queue: sqs.IQueue
     dead_letter_queue: sqs.IQueue
+    # A submission waits for its score while its message is in the queue: an older message means the workers are
+    # down, stuck or far too few. From cdk.json (`scoring.queueAgeAlarmMinutes`), whose loader keeps it above the
+    # longest scoring time (SQS counts a message's age while a worker holds it too).
+    max_message_age: cdk.Duration
     name: str = "scoring"
-    max_message_age: cdk.Duration = MAX_MESSAGE_AGE
 
 
 def queue_age_alarm_name(watched: WatchedQueue) -> str:
@@ -69,8 +67,9 @@ def queue_alarms(watched: WatchedQueue) -> list[AlarmSpec]:
         ),
         AlarmSpec(
             name=f"{name}-dead-letters",
-            description=f"A {name} message failed every attempt and reached the dead-letter queue: its submission "
-            "will never be scored on its own. Read the message and the worker's log for it, fix, then redrive.",
+            description=f"A {name} message failed every attempt and reached the dead-letter queue: the sweep marks "
+            "its submission failed. Read the message and the worker's log for it, fix, requeue_submission, then "
+            "purge the dead letters (README: Runbook: scoring dead letters).",
             # One is enough, a dead letter is never normal.
             metric=dead_letters(watched.dead_letter_queue),
             threshold=1,

@@ -25,7 +25,7 @@ from stacks.config import EnvironmentConfig, OffHoursConfig
 from stacks.monitoring.alarms import OperatorAlarms, OperatorAlarmsProps
 from stacks.monitoring.dashboard import OperationsDashboard, OperationsDashboardProps
 from stacks.monitoring.database_alarms import backup_alarms, database_alarms, rotation_alarms
-from stacks.monitoring.queue_alarms import MAX_MESSAGE_AGE, WatchedQueue, queue_age_alarm_name
+from stacks.monitoring.queue_alarms import WatchedQueue, queue_age_alarm_name
 from stacks.monitoring.request_logs import RequestLogMetrics, RequestLogMetricsProps
 from stacks.monitoring.service_alarms import ServiceAlarmSubjects, service_alarms
 from stacks.monitoring.service_events import EcsServiceEvents, EcsServiceEventsProps
@@ -99,8 +99,8 @@ class ServiceMonitoring(Construct):
         *,
         queue: sqs.IQueue,
         dead_letter_queue: sqs.IQueue,
+        max_message_age: cdk.Duration,
         name: str = "scoring",
-        max_message_age: cdk.Duration = MAX_MESSAGE_AGE,
     ) -> None:
         watched = WatchedQueue(
             queue=queue, dead_letter_queue=dead_letter_queue, name=name, max_message_age=max_message_age

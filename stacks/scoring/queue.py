@@ -11,12 +11,12 @@ dead-letter queue.
   message's visibility while it scores (a heartbeat); this timeout is what holds when the heartbeat cannot, so it
   covers the longest a live worker may keep a message: `maxScoringSeconds`, and then a stop (ECS sends SIGTERM and
   waits the stop timeout before it kills the task) during which the worker finishes or releases it.
-- **Redrive after `maxReceives` deliveries** to the dead-letter queue: nothing retries forever; the worker marks the
-  submission of a dead letter `failed` with a reason its team can read.
+- **Redrive after `maxReceives` deliveries** to the dead-letter queue: nothing retries forever; the sweep
+  (sweep.py) marks the submission of a dead letter `failed` with a reason its team can read.
 - **Retention: 4 days in the queue, 14 (SQS's maximum) in the dead-letter queue.** A standard queue keeps a message's
   original enqueue time when it moves to the dead-letter queue, so the dead-letter queue must keep messages longer
   than the queue does, or a message that spent days in the queue would vanish on arrival. 4 days outlasts any outage
-  the queue-age alarm has not reported for days; 14 leaves two weeks to read a dead letter and redrive it.
+  the queue-age alarm has not reported for days; 14 leaves two weeks to read a dead letter and requeue its submission.
 
 The messages are not data of their own: a queued submission is a row in PostgreSQL with status `queued`, so the queue
 lives in the stateless Service stack with the services that use it (README, "What each stack contains").

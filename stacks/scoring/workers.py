@@ -1,12 +1,12 @@
 """ScoringWorkers: the Fargate service that scores submissions from the scoring queue.
 
-The same image as the web service, with the command `python manage.py run_scoring_worker`, in the private subnets,
-with a task role and a security group of its own: it takes messages from the queue (and from the dead-letter queue,
-to mark those submissions failed), reads submitted files and ground truths, connects to PostgreSQL as the app user,
-and reaches AWS APIs over HTTPS; nothing reaches it. It is updated in the same deployment as the web service, after
-the migrations (stacks/migrations/), with its own circuit breaker, and it scales on the queue's backlog
-(backlog_scaling.py). With `scoring.spot` it runs on Fargate Spot; production keeps its first `minWorkers` on
-on-demand Fargate, so a shortage of Spot capacity slows a burst down but never stops scoring.
+The same image as the web service, with the command `python manage.py run_scoring_worker`, in the private subnets, with
+a task role and a security group of its own: it takes messages from the queue (the sweep, which runs this task
+definition, reads the dead-letter queue to mark those submissions failed), reads submitted files and ground truths,
+connects to PostgreSQL as the app user, and reaches AWS APIs over HTTPS; nothing reaches it. It is updated in the same
+deployment as the web service, after the migrations (stacks/migrations/), with its own circuit breaker, and it scales on
+the queue's backlog (backlog_scaling.py). With `scoring.spot` it runs on Fargate Spot; production keeps its first
+`minWorkers` on on-demand Fargate, so a shortage of Spot capacity slows a burst down but never stops scoring.
 
 A stopped worker (a deployment, a scale-in, a reclaimed Spot task) gets SIGTERM and the stop timeout, Fargate's
 longest, to finish the submission in hand or to release its message for another worker.
@@ -106,10 +106,11 @@ class ScoringWorkers(Construct):
 
     def _grant(self, props: ScoringWorkersProps) -> None:
         role = self.task_definition.task_role
-        # Receive, change visibility (the heartbeat, a release), delete: on the queue, and on the dead-letter queue,
-        # whose messages the worker reads to mark their submissions failed.
+        # Receive, change visibility (the heartbeat, a release), delete: on the queue.
         props.scoring_queue.queue.grant_consume_messages(role)
-        props.scoring_queue.dead_letter_queue.grant_consume_messages(role)
+        # Receive only on the dead-letter queue: the sweep (stacks/scoring/sweep.py, on this task definition) reads
+        # dead letters with a short visibility to mark their submissions failed and leaves them there for operators.
+        props.scoring_queue.dead_letter_queue.grant(role, "sqs:ReceiveMessage")
         # The sweep (stacks/scoring/sweep.py) and an operator's `requeue_submission` run this task definition and
         # send messages for `queued` submissions again (SQS-managed encryption: no key to grant).
         props.scoring_queue.queue.grant(role, "sqs:SendMessage")

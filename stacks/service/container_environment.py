@@ -4,8 +4,8 @@ Every variable a task receives is set here and nowhere else. The kinds of task d
 the web task and the scoring worker connect as the app user, the migration task as the owner (the master user) and
 also receives the app user's name and first password, to create that role if it is missing (PLAN.md). The web task
 and the worker share the upload limits of cdk.json's `scoring` section; both send to the scoring queue (the worker's
-task definition also runs the sweep and `requeue_submission`), only the worker takes from it (and from its dead-letter
-queue).
+task definition also runs the sweep and `requeue_submission`), only the worker takes from it, and only the sweep
+reads its dead-letter queue.
 tests/test_container_environment.py checks, for every environment and task definition, that the tasks get exactly
 these variables, that settings.py reads every one of them (but the allocator's, below), and that settings load in
 production mode from them alone.

@@ -302,6 +302,6 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(self, "MigrationTaskDefinitionArn", value=self.migration_task_definition.task_definition_arn)
         # Where the Logs Insights queries of README, "Operations", run.
         cdk.CfnOutput(self, "ContainerLogGroupName", value=self.runtime.log_group.log_group_name)
-        # What an operator reads or redrives (README, "Operations").
+        # What an operator reads or purges (README, "Runbook: scoring dead letters").
         cdk.CfnOutput(self, "ScoringQueueUrl", value=self.scoring_queue.queue.queue_url)
         cdk.CfnOutput(self, "ScoringDeadLetterQueueUrl", value=self.scoring_queue.dead_letter_queue.queue_url)
