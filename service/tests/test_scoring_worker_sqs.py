@@ -23,16 +23,14 @@ from submissions.worker.scoring import Outcome, score_submission
 from submissions.worker.sqs_loop import ScoringWorker
 
 from .factories import all_correct, client_for, make_competition, make_team, make_user, upload_predictions
+from .upload_flow import participant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def member():
-    user = make_user("member")
-    competition = make_competition("queued", make_user("host"), daily_submission_limit=20)
-    make_team(competition, "Team", user)
-    return client_for(user)
+    return participant("queued", daily_submission_limit=20)
 
 
 def queued(member, count: int = 1) -> list[int]:
