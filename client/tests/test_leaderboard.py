@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .conftest import TOKEN, Command
-from .fake_service import Reply
+from .fake_service import Reply, in_turn
 
 BOARD = "/api/v1/competitions/titanic/leaderboard/"
 PAGE = {
@@ -92,8 +92,9 @@ def test_a_board_the_caller_may_not_see_yet_exits_2(command):
 
 def test_a_busy_service_is_asked_again(command):
     busy = Reply.error(503, "database_unavailable", "The database is unavailable.")
-    answers = iter([Reply(503, busy.body, {**busy.headers, "Retry-After": "5"}), Reply.json(200, PAGE)])
-    command.fake.route("GET", BOARD, lambda request: next(answers))
+    command.fake.route(
+        "GET", BOARD, in_turn(Reply(503, busy.body, {**busy.headers, "Retry-After": "5"}), Reply.json(200, PAGE))
+    )
     outcome = command.run("leaderboard", "titanic")
     assert (outcome.code, outcome.clock.sleeps) == (0, [5.0])
 

@@ -25,9 +25,14 @@ class Queues:
     dead_letters: str
 
     def receive(self, url: str | None = None, visibility: int | None = None) -> list[dict[str, Any]]:
+        """Every visible message (up to SQS's 10 a call), so that ``len()`` and unpacking count them all."""
         extra = {} if visibility is None else {"VisibilityTimeout": visibility}
         response = self.client.receive_message(
-            QueueUrl=url or self.url, WaitTimeSeconds=0, MessageSystemAttributeNames=["All"], **extra
+            QueueUrl=url or self.url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=0,
+            MessageSystemAttributeNames=["All"],
+            **extra,
         )
         return response.get("Messages", [])
 

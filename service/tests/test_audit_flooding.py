@@ -109,8 +109,11 @@ def test_the_throttle_counts_refusals_only(open_competition):
     """A user's allowed writes are not slowed, and do not count towards the throttle."""
     alice = make_user("alice")
     client = client_for(alice)
-    for index in range(15):
-        assert client.post("/api/v1/competitions/open/teams/", {"name": f"Team {index}"}).status_code in (201, 409)
+    statuses = [client.post("/api/v1/competitions/open/teams/", {"name": f"Team {index}"}) for index in range(15)]
+    # The first creates her team; the others are allowed and conflict (one team a competition): not refusals.
+    assert [(response.status_code, response.json().get("error", {}).get("code")) for response in statuses] == [
+        (201, None)
+    ] + [(409, "already_in_team")] * 14
     assert grant_attempts(client, 1) == [403]
 
 

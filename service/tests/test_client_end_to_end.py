@@ -1,9 +1,5 @@
 """The participants' client (``client/``) against the real service: a live server with the test settings (local
-storage, the in-process queue), the client's own HTTP code, nothing faked.
-
-The submission flow needs the upload tickets and ``complete`` of issue 10's flow (PLAN.md, "Phase 3 contracts"):
-its tests skip themselves, saying so, while the service has no ``complete`` route, and run as soon as it does.
-"""
+storage, the in-process queue), the client's own HTTP code, nothing faked."""
 
 from __future__ import annotations
 
@@ -13,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.urls import Resolver404, resolve
 from rest_framework.authtoken.models import Token
 
 from competition_client.cli import Runtime, main
@@ -21,21 +16,6 @@ from leaderboards.models import Board, LeaderboardEntry
 from submissions.models import Submission
 
 from .factories import all_correct, make_competition, make_team, make_user, predictions_csv, submit
-
-
-def has_complete_route() -> bool:
-    try:
-        resolve("/api/v1/competitions/any/submissions/1/complete/")
-    except Resolver404:
-        return False
-    return True
-
-
-needs_upload_flow = pytest.mark.skipif(
-    not has_complete_route(),
-    reason="the service has no POST .../submissions/{id}/complete/ yet (issue 10's upload flow): these tests run "
-    "by themselves once the route exists",
-)
 
 
 def run(live_server: Any, home: Path, *argv: str, token: str | None = None) -> tuple[int, str, str]:
@@ -91,7 +71,6 @@ def submit_file(live_server: Any, scene: dict[str, Any], predictions: Path) -> t
     )
 
 
-@needs_upload_flow
 def test_submit_uploads_through_the_ticket_and_waits_for_the_score(live_server, scene):
     predictions = scene["home"] / "predictions.csv"
     predictions.write_text(predictions_csv(all_correct()))
@@ -104,7 +83,6 @@ def test_submit_uploads_through_the_ticket_and_waits_for_the_score(live_server, 
     assert "100%" in err  # the upload's progress
 
 
-@needs_upload_flow
 def test_submit_accepts_a_gzip_compressed_file(live_server, scene):
     predictions = scene["home"] / "predictions.csv.gz"
     predictions.write_bytes(gzip.compress(predictions_csv(all_correct()).encode()))
@@ -113,7 +91,6 @@ def test_submit_accepts_a_gzip_compressed_file(live_server, scene):
     assert out.startswith("scored: public 1,")
 
 
-@needs_upload_flow
 def test_submit_names_the_first_bad_line_of_an_invalid_file(live_server, scene):
     predictions = scene["home"] / "bad.csv"
     predictions.write_text(predictions_csv({("zzz" if row == "c" else row): v for row, v in all_correct().items()}))

@@ -129,9 +129,10 @@ def test_the_server_applies_the_timeouts_sent_as_connection_options(proxy, tcp_r
 def test_a_request_finding_no_free_slot_is_answered_503_at_once(settings):
     settings.API_CONCURRENCY_LIMIT = 1
     settings.API_QUEUE_WAIT_MS = 50
-    release = threading.Event()
+    holding, release = threading.Event(), threading.Event()
 
     def stuck_view(request):
+        holding.set()
         release.wait(10)
         return HttpResponse("done")
 
@@ -139,7 +140,7 @@ def test_a_request_finding_no_free_slot_is_answered_503_at_once(settings):
     first = threading.Thread(target=middleware, args=(RequestFactory().get("/api/v1/competitions/"),))
     first.start()
     try:
-        time.sleep(0.1)
+        assert holding.wait(5)  # the first request holds the only slot
         started = time.monotonic()
         response = middleware(RequestFactory().get("/api/v1/competitions/"))
         assert time.monotonic() - started < 0.5

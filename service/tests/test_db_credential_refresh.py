@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
-import psycopg
 import pytest
 from django.db import connection
 
 from core.db_backend import base as backend
 
-from .cluster_roles import login_role
+from .cluster_roles import login_role, superuser_connection
 
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform-db-AbCdEf"
 
@@ -37,24 +35,15 @@ def _own_connections(django_db_blocker):
 @pytest.fixture
 def rotating_role(postgres_cluster):
     """A login role reachable over TCP with a password (scram-sha-256), and a way to rotate it."""
-    name = f"rotating_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(
-        host=postgres_cluster.socket_dir,
-        port=postgres_cluster.port,
-        user="app",
-        dbname="postgres",
-        autocommit=True,
-    )
+    with (
+        login_role(postgres_cluster, "rotating", "first-password") as name,
+        superuser_connection(postgres_cluster) as admin,
+    ):
 
-    def set_password(password: str) -> None:
-        admin.execute(f"ALTER ROLE {name} PASSWORD '{password}'")  # test-only identifiers
+        def set_password(password: str) -> None:
+            admin.execute(f"ALTER ROLE {name} PASSWORD '{password}'")  # test-only identifiers
 
-    admin.execute(f"CREATE ROLE {name} LOGIN PASSWORD 'first-password'")
-    try:
         yield name, set_password
-    finally:
-        admin.execute(f"DROP ROLE IF EXISTS {name}")
-        admin.close()
 
 
 def wrapper_for(postgres_cluster, user: str, password: str) -> backend.DatabaseWrapper:

@@ -6,7 +6,7 @@ import pytest
 
 from competitions.models import Competition
 
-from .factories import all_correct, client_for, csv_upload, make_competition, make_team, make_user, predictions_csv
+from .factories import client_for, csv_upload, make_competition, make_team, make_user, upload_predictions
 
 
 @pytest.fixture
@@ -37,11 +37,7 @@ def test_after_a_refused_change_uploads_still_score_under_the_frozen_metric(host
     make_team(competition, "A", user)
     change_metric(client_for(host), "labels", "rmse")
 
-    response = client_for(user).post(
-        "/api/v1/competitions/labels/submissions/",
-        {"file": csv_upload(predictions_csv(all_correct()))},
-        format="multipart",
-    )
+    response = upload_predictions(client_for(user), "labels")
 
     assert response.status_code == 201
     assert response.json()["status"] == "scored"

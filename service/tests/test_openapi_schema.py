@@ -17,7 +17,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from access.models import RoleBinding
 
 from .conftest import World
-from .factories import all_correct, client_for, csv_upload, make_team, make_user, predictions_csv
+from .factories import client_for, csv_upload, make_team, make_user, upload_predictions
 from .openapi_contract import OpenApiContract
 from .test_authorization_matrix import ENDPOINTS, MATRIX
 
@@ -181,11 +181,7 @@ def test_throttles_and_the_daily_limit_answer_429_as_documented(world: World, op
     refused = outsider.patch("/api/v1/competitions/open/", {"title": "x"}, format="json")
     world.open.daily_submission_limit = 1
     world.open.save()
-    upload = world.client("member").post(
-        "/api/v1/competitions/open/submissions/",
-        {"file": csv_upload(predictions_csv(all_correct()))},
-        format="multipart",
-    )
+    upload = upload_predictions(world.client("member"), "open")
     for response, code in ((token, "throttled"), (refused, "throttled"), (upload, "daily_limit_reached")):
         assert (response.status_code, response.json()["error"]["code"]) == (429, code)
         openapi.check(response)

@@ -23,7 +23,8 @@ from submissions.worker.messages import ScoringMessage
 from submissions.worker.scoring import Outcome, score_submission
 from submissions.worker.sqs_loop import ScoringWorker
 
-from .factories import all_correct, client_for, make_competition, make_team, make_user, upload_predictions
+from .factories import all_correct, upload_predictions
+from .upload_flow import participant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,10 +66,7 @@ def agent() -> Iterator[Agent]:
 
 @pytest.fixture
 def submission_id(queues) -> int:
-    user = make_user("member")
-    competition = make_competition("lease", make_user("host"))
-    make_team(competition, "Team", user)
-    response = upload_predictions(client_for(user), "lease", all_correct())
+    response = upload_predictions(participant("lease", daily_submission_limit=5), "lease", all_correct())
     assert response.json()["status"] == "queued"
     return int(response.json()["id"])
 

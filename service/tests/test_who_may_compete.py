@@ -9,6 +9,7 @@ from access.builtin_roles import COMPETITION_HOST, PLATFORM_ADMIN
 from access.models import Role
 
 from .factories import bind, client_for, make_competition, make_team, make_user, upload_predictions
+from .upload_flow import GOOD, ask_ticket
 
 
 @pytest.fixture
@@ -82,11 +83,7 @@ def test_a_platform_admin_without_a_team_is_told_they_may_not_compete_not_that_t
     """(A host without a team gets 403: its role may not create submissions at all.)"""
     admin = make_user("admin")
     bind(admin, PLATFORM_ADMIN)
-    if ticket:
-        body = {"file_name": "preds.csv", "size_bytes": 10}
-        response = client_for(admin).post("/api/v1/competitions/fair/submissions/", body, format="json")
-    else:
-        response = upload(admin)
+    response = ask_ticket(client_for(admin), "fair", GOOD) if ticket else upload(admin)
     assert refused_as_insider(response, "get groundtruth")
 
 
