@@ -37,10 +37,14 @@ class _NoLongerAwaiting(Exception):
     """Another completion of the same submission came first (rolls the slot claim back)."""
 
 
-def _require_accepting(competition: Competition) -> None:
-    """The competition is open and has a ground truth (whose file a worker can read)."""
+def _require_open(competition: Competition) -> None:
     if not competition.is_open():
         raise Conflict("the competition is not open for submissions", code="competition_closed")
+
+
+def _require_accepting(competition: Competition) -> None:
+    """The competition is open and has a ground truth (whose file a worker can read)."""
+    _require_open(competition)
     ground_truth = GroundTruth.objects.defer("rows").filter(competition=competition).first()
     if ground_truth is None:
         raise Conflict("the competition has no ground truth yet", code="no_ground_truth")
@@ -94,8 +98,7 @@ def complete_upload(*, authorized: AuthorizedAction, submission: Submission) -> 
     if submission.status != SubmissionStatus.AWAITING_UPLOAD:
         return _already_completed(submission)
     competition = submission.competition
-    if not competition.is_open():
-        raise Conflict("the competition is not open for submissions", code="competition_closed")
+    _require_open(competition)
     store = object_store(STORAGE_ALIAS)
     name = submission.file.name or ""
     # The version checked here is the one pinned: the ticket works until it expires, and an upload made with it
