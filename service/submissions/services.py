@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access.audit import AuditAction, AuthorizedAction
-from competitions.ground_truth_files import ensure_file
+from competitions.ground_truth_files import as_domain_error, ensure_file
 from competitions.models import Competition, GroundTruth
 from core import after_commit
 from core.errors import Conflict, DomainError, NotFound, QuotaExceeded
@@ -24,6 +24,7 @@ from core.uploads.objects import AbsoluteUrl
 from core.uploads.stores import object_store
 from core.uploads.tickets import COMPLETE, UploadRules, UploadTicket, content_type_for
 from leaderboards.services import forget_submission
+from scoring.problems import CsvProblem
 from teams.models import Team
 
 from .models import Submission, SubmissionStatus, submission_name
@@ -143,8 +144,9 @@ def submit_file(*, authorized: AuthorizedAction, competition: Competition, team:
     size = int(getattr(upload, "size", 0) or 0)
     limit = competition.submission_max_bytes
     if size > limit:  # refused before anything is stored (the worker would say the same on line 1)
-        reason = f"the file is larger than the limit of {limit} bytes"
-        raise DomainError(f"line 1: {reason}", code="invalid_submission", details={"line": 1, "reason": reason})
+        raise as_domain_error(
+            CsvProblem(1, f"the file is larger than the limit of {limit} bytes"), "invalid_submission"
+        )
     declared = DeclaredUpload(file_name=file_name, size_bytes=size)
     submission = _new_submission(authorized, competition, team, declared)
     storage = submission.file.storage
