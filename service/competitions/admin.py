@@ -19,7 +19,9 @@ class CompetitionAdmin(admin.ModelAdmin[Competition]):
 class GroundTruthAdmin(admin.ModelAdmin[GroundTruth]):
     list_display = ["competition", "public_rows", "private_rows", "uploaded_by", "uploaded_at"]
     exclude = ["rows"]  # can be large; uploaded through the API
-    readonly_fields = ["competition", "public_rows", "private_rows", "uploaded_by", "uploaded_at"]
+    # The file and its content hash change only with a validated upload (ground_truth_services): workers cache the
+    # parsed file by version, and a file set here would be scored without being checked.
+    readonly_fields = ["competition", "file", "version", "public_rows", "private_rows", "uploaded_by", "uploaded_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[GroundTruth]:
         return super().get_queryset(request).defer("rows").select_related("competition", "uploaded_by")

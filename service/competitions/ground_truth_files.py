@@ -97,7 +97,8 @@ def scoring_cache() -> GroundTruthCache:
 
 
 class GroundTruthFileMissing(LookupError):
-    """The competition's ground truth has no file yet (a previous release's rows not converted)."""
+    """A ground truth read without a file whose rows are gone by the time they are read: replaced (or deleted)
+    meanwhile. Not an outcome: the worker's retry reads the ground truth as it is then."""
 
 
 def load_for_scoring(record: GroundTruth, *, metric: str) -> ParsedGroundTruth:

@@ -76,8 +76,9 @@ def complete_ground_truth_upload(*, authorized: AuthorizedAction, upload: Ground
     with store.open_stream(name, version=stored.version) as stream:  # the version checked, not a later upload
         reader = HashingReader(stream)
         truth = files.parse_upload(reader, competition)
-    if upload.upload_sha256 and reader.at_end and reader.hexdigest() != upload.upload_sha256:
-        raise checksum_mismatch(reader.hexdigest(), upload.upload_sha256)
+        sha256 = reader.hexdigest()
+    if upload.upload_sha256 and sha256 != upload.upload_sha256:
+        raise checksum_mismatch(sha256, upload.upload_sha256)
     ground_truth = _replace(authorized, competition, truth)
     GroundTruthUpload.objects.filter(pk=upload.pk).update(completed_at=timezone.now())
     return ground_truth

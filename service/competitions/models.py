@@ -108,11 +108,6 @@ class Competition(models.Model):
         return self.starts_at <= moment < self.ends_at
 
 
-class Usage(models.TextChoices):
-    PUBLIC = "Public"
-    PRIVATE = "Private"
-
-
 def ground_truth_storage() -> Storage:
     """Ground-truth files: ``ground-truth/`` in the bucket (``STORAGES["ground_truth"]``)."""
     return storages["ground_truth"]

@@ -1,4 +1,5 @@
-"""Service functions of competitions: creating, changing and deleting them, and uploading ground truth."""
+"""Service functions of competitions: creating, changing and deleting them (uploading a ground truth is in
+``ground_truth_services``)."""
 
 from __future__ import annotations
 

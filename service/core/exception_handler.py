@@ -109,12 +109,17 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Json
     return error_response("bad_request", "Bad request.", 400)
 
 
+def domain_error_json(error: DomainError) -> JsonResponse:
+    """A ``DomainError`` answered outside DRF (Django's own error pages, plain views)."""
+    return error_response(error.code, error.message, status_of(error), error.details)
+
+
 def handler403(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return error_response("permission_denied", "You do not have permission to perform this action.", 403)
+    return domain_error_json(PermissionDenied())
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return error_response("not_found", "Not found.", 404)
+    return domain_error_json(NotFound())
 
 
 def handler500(request: HttpRequest) -> JsonResponse:

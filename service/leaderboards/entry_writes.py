@@ -9,6 +9,8 @@ from datetime import datetime
 
 from django.db import connection
 
+from competitions.metrics import MetricSpec
+
 from .models import LeaderboardEntry
 
 
@@ -21,6 +23,14 @@ class EntryRow:
     score: float
     sort_key: float
     submitted_at: datetime
+
+
+def board_order(
+    metric: MetricSpec, score: float, submitted_at: datetime, submission_id: int
+) -> tuple[float, datetime, int]:
+    """Which of a team's candidates a board row shows (the smallest): the best score, then the earliest submission
+    (as ``upsert_sql(only_if_better=True)`` decides too), then the lowest id."""
+    return -metric.sort_key(score), submitted_at, submission_id
 
 
 def upsert_sql(*, only_if_better: bool) -> str:

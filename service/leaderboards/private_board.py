@@ -15,7 +15,6 @@ so that two writers of one team's entry run one after the other and the second r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -24,7 +23,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from competitions.metrics import MetricSpec
 from competitions.models import Competition
 
-from .entry_writes import EntryRow, upsert_entries
+from .entry_writes import EntryRow, board_order, upsert_entries
 from .models import Board, FinalChoice, LeaderboardEntry
 
 
@@ -81,11 +80,7 @@ def best_per_team(rows: Iterable[dict[str, Any]], metric: MetricSpec) -> dict[in
 
 def _best_private(pool: list[dict[str, Any]], metric: MetricSpec) -> dict[str, Any]:
     finals = [row for row in pool if row["is_final"]]
-
-    def order(row: dict[str, Any]) -> tuple[float, datetime, int]:
-        return -metric.sort_key(row["private_score"]), row["created_at"], row["id"]
-
-    return min(finals or pool, key=order)
+    return min(finals or pool, key=lambda row: board_order(metric, row["private_score"], row["created_at"], row["id"]))
 
 
 def refresh_private_entries(

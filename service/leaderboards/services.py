@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from competitions.metrics import MetricSpec
 
-from .entry_writes import EntryRow, upsert_entries
+from .entry_writes import EntryRow, board_order, upsert_entries
 from .models import Board, LeaderboardEntry
 from .private_board import refresh_private_entries
 
@@ -72,7 +72,7 @@ def best_of(candidates: Iterable[ScoredSubmission], board: str, metric: MetricSp
     scored = [(score, candidate) for candidate in candidates if (score := score_on(candidate, board)) is not None]
     if not scored:
         return None
-    return min(scored, key=lambda pair: (-metric.sort_key(pair[0]), pair[1].created_at, pair[1].pk))[1]
+    return min(scored, key=lambda pair: board_order(metric, pair[0], pair[1].created_at, pair[1].pk))[1]
 
 
 def forget_submission(*, submission: ScoredSubmission, metric: MetricSpec) -> None:

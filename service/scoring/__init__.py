@@ -4,8 +4,8 @@ Django-free on purpose (imports neither Django nor an app of the service; servic
 web tier, the scoring worker and the benchmark use it alike. Files are parsed with polars into columns, their
 structure (records, field counts, line numbers) is found with numpy over the raw bytes, and metrics are numpy
 reductions; memory grows with the columns, never with Python objects per row. Validation keeps the rules and the
-"line N: reason" messages of the row-by-row parsers (``competitions/csv_files.py``, ``ground_truth.py``,
-``submissions/predictions.py``).
+"line N: reason" messages of the previous release's row-by-row parsers (kept as the parity tests' oracle in
+``tests/row_by_row/``).
 
 How the service uses it::
 

@@ -113,7 +113,8 @@ def _hash_strings(digest: hashlib._Hash, strings: pl.Series) -> None:
 
 
 def parse_ground_truth(stream: BinaryStream, metric: Metric, limits: SizeLimits) -> GroundTruth:
-    """Validate an upload with the rules and messages of ``competitions.ground_truth.parse_ground_truth``."""
+    """Validate an upload with the rules and messages of the previous release's row-by-row ``parse_ground_truth``
+    (``tests/row_by_row/ground_truth.py``)."""
     rows = select_rows(read_records(read_upload(stream, limits), HEADER), HEADER)
     ids, expected_raw, usage_raw = rows.cells
     is_public, unknown_usage = _usages(usage_raw)

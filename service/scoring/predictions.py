@@ -1,8 +1,8 @@
 """Validating a predictions file (``id,prediction``) against a ground truth, aligned to it by id.
 
-Rules and messages are those of ``submissions.predictions.parse_predictions``: every ground-truth id exactly
-once, no unknown id, a finite number (rmse, mae) or a non-empty label (accuracy, macro_f1) per row; the first
-bad line is named.
+Rules and messages are those of the previous release's ``parse_predictions`` (``tests/row_by_row/``): every
+ground-truth id exactly once, no unknown id, a finite number (rmse, mae) or a non-empty label (accuracy, macro_f1)
+per row; the first bad line is named.
 """
 
 from __future__ import annotations

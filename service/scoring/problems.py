@@ -6,8 +6,9 @@ from __future__ import annotations
 class CsvProblem(Exception):
     """The first problem found in a file: the line (1-based, the header is line 1) and why.
 
-    The Django-free twin of ``competitions.csv_files.CsvProblem``: same line numbering, same reasons, so the
-    service can turn it into the same 400 (or an ``invalid`` submission naming the line).
+    The same line numbering and reasons as the previous release's row-by-row parsers (``tests/row_by_row/``); the
+    service turns it into a 400 naming the line (``competitions.ground_truth_files.as_domain_error``) or an
+    ``invalid`` submission.
     """
 
     def __init__(self, line: int, reason: str) -> None:

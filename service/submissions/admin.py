@@ -25,15 +25,23 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
     # The file is not replaced here, and its link is to the version that was checked and scored (a ticket keeps
     # working until it expires: a later upload with it is a newer version of the same name).
     exclude = ["file"]
+    # What the upload flow and the status changes own (submissions.transitions): e.g. the daily slot a submission
+    # holds is given back by its slot_day, and the declared size and SHA-256 are what completion and scoring check.
     readonly_fields = [
         "stored_file",
         "file_version",
+        "upload_bytes",
+        "upload_sha256",
         "public_score",
         "private_score",
         "status",
         "error",
+        "error_line",
         "row_count",
+        "slot_day",
         "created_at",
+        "queued_at",
+        "sent_at",
         "scored_at",
     ]
     show_full_result_count = False

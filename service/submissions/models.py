@@ -39,19 +39,17 @@ class SubmissionStatus(models.TextChoices):
 
 # Statuses a worker may (still) score from: a redelivered message finds its submission in ``scoring``.
 SCORABLE = (SubmissionStatus.QUEUED, SubmissionStatus.SCORING)
-# Statuses that end a submission's story.
-FINAL = (SubmissionStatus.SCORED, SubmissionStatus.INVALID, SubmissionStatus.FAILED)
 
 
 class SubmissionQuerySet(models.QuerySet["Submission"]):
-    def message_may_be_lost(self, *, queued_before: dt.datetime | None = None) -> SubmissionQuerySet:
+    def message_may_be_lost(self) -> SubmissionQuerySet:
         """``queued`` submissions whose scoring message was never sent (the send failed after the commit, or the
-        process died in between), queued before ``queued_before`` (default: ``SCORING_RESEND_AFTER_SECONDS`` ago, so
-        that a send that is on its way is not doubled); and those whose message was sent longer ago than the queue
+        process died in between), queued more than ``SCORING_RESEND_AFTER_SECONDS`` ago (so that a send that is on its
+        way is not doubled); and those whose message was sent longer ago than the queue
         keeps one (``SCORING_QUEUE_RETENTION_SECONDS``: SQS has dropped it without a word). A message that is still
         in the queue is never sent again: a duplicate would inflate the backlog the workers scale on."""
         now = timezone.now()
-        cutoff = queued_before or now - dt.timedelta(seconds=settings.SCORING_RESEND_AFTER_SECONDS)
+        cutoff = now - dt.timedelta(seconds=settings.SCORING_RESEND_AFTER_SECONDS)
         expired = now - dt.timedelta(seconds=settings.SCORING_QUEUE_RETENTION_SECONDS)
         never_sent = Q(sent_at__isnull=True, queued_at__lt=cutoff)
         return self.filter(never_sent | Q(sent_at__lt=expired), status=SubmissionStatus.QUEUED)
@@ -104,10 +102,6 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"submission {self.pk} of team {self.team_id}"
-
-    @property
-    def is_scored(self) -> bool:
-        return self.status == SubmissionStatus.SCORED
 
     def scored_of_team(self) -> models.QuerySet[Submission]:
         """The scored submissions of this one's team (this one too once it is scored): what the team's board rows

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access.audit import AuditAction, AuthorizedAction
-from competitions.ground_truth_files import ensure_file
+from competitions.ground_truth_files import as_domain_error, ensure_file
 from competitions.models import Competition, GroundTruth
 from core import after_commit
 from core.errors import Conflict, DomainError, NotFound, QuotaExceeded
@@ -24,6 +24,7 @@ from core.uploads.objects import AbsoluteUrl
 from core.uploads.stores import object_store
 from core.uploads.tickets import COMPLETE, UploadRules, UploadTicket, content_type_for
 from leaderboards.services import forget_submission
+from scoring.problems import CsvProblem
 from teams.models import Team
 
 from .models import Submission, SubmissionStatus, submission_name
@@ -37,10 +38,14 @@ class _NoLongerAwaiting(Exception):
     """Another completion of the same submission came first (rolls the slot claim back)."""
 
 
-def _require_accepting(competition: Competition) -> None:
-    """The competition is open and has a ground truth (whose file a worker can read)."""
+def _require_open(competition: Competition) -> None:
     if not competition.is_open():
         raise Conflict("the competition is not open for submissions", code="competition_closed")
+
+
+def _require_accepting(competition: Competition) -> None:
+    """The competition is open and has a ground truth (whose file a worker can read)."""
+    _require_open(competition)
     ground_truth = GroundTruth.objects.defer("rows").filter(competition=competition).first()
     if ground_truth is None:
         raise Conflict("the competition has no ground truth yet", code="no_ground_truth")
@@ -94,8 +99,7 @@ def complete_upload(*, authorized: AuthorizedAction, submission: Submission) -> 
     if submission.status != SubmissionStatus.AWAITING_UPLOAD:
         return _already_completed(submission)
     competition = submission.competition
-    if not competition.is_open():
-        raise Conflict("the competition is not open for submissions", code="competition_closed")
+    _require_open(competition)
     store = object_store(STORAGE_ALIAS)
     name = submission.file.name or ""
     # The version checked here is the one pinned: the ticket works until it expires, and an upload made with it
@@ -140,8 +144,9 @@ def submit_file(*, authorized: AuthorizedAction, competition: Competition, team:
     size = int(getattr(upload, "size", 0) or 0)
     limit = competition.submission_max_bytes
     if size > limit:  # refused before anything is stored (the worker would say the same on line 1)
-        reason = f"the file is larger than the limit of {limit} bytes"
-        raise DomainError(f"line 1: {reason}", code="invalid_submission", details={"line": 1, "reason": reason})
+        raise as_domain_error(
+            CsvProblem(1, f"the file is larger than the limit of {limit} bytes"), "invalid_submission"
+        )
     declared = DeclaredUpload(file_name=file_name, size_bytes=size)
     submission = _new_submission(authorized, competition, team, declared)
     storage = submission.file.storage

@@ -52,20 +52,25 @@ def checksum_mismatch(actual: str, declared: str) -> Conflict:
     )
 
 
+# What ``HashingReader.hexdigest`` reads at a time of what the parser left unread.
+DRAIN_CHUNK_BYTES = 1024 * 1024
+
+
 class HashingReader:
     """Passes a stream's bytes through while computing their SHA-256 (one pass over the file)."""
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
         self._digest = hashlib.sha256()
-        self.at_end = False  # True once the stream said it had nothing more: the digest covers the whole file
 
     def read(self, size: int = -1, /) -> bytes:
         chunk: bytes = self._stream.read(size)
         self._digest.update(chunk)
-        if not chunk and size != 0:
-            self.at_end = True
         return chunk
 
     def hexdigest(self) -> str:
+        """The SHA-256 of the whole stream: whatever the parser left unread is read (and hashed) first, so call it
+        while the stream is open."""
+        while self.read(DRAIN_CHUNK_BYTES):
+            pass
         return self._digest.hexdigest()

@@ -24,6 +24,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from ..error_shape import error_response
+from ..errors import NotFound
 from .local_objects import LocalObjectStore, LocalTicketPolicy
 from .stores import object_store
 
@@ -117,7 +118,7 @@ class LocalUploadView(View):
             policy = verified_policy(token)
             store = object_store(policy.storage)
             if not isinstance(store, LocalObjectStore):
-                raise UploadRefused(404, "not_found", "Not found.")
+                raise UploadRefused(404, NotFound.default_code, NotFound.default_message)
             upload = receive(request, policy)
         except UploadRefused as refused:
             return error_response(refused.code, refused.message, refused.status)

@@ -3,7 +3,8 @@
 The web task signs the POST (``s3:PutObject``), reads objects' size and tags them (``s3:GetObject``,
 ``s3:GetObjectVersion``, ``s3:PutObjectTagging``, ``s3:PutObjectVersionTagging``); it never deletes (a discarded
 object is tagged ``upload=pending`` and the lifecycle rule removes it). Workers only read (``s3:GetObject``,
-``s3:GetObjectVersion``).
+``s3:GetObjectVersion``). Both may list the bucket (``s3:ListBucket``): without it S3 answers a missing object or
+version with 403, not the 404 that ``NOT_FOUND_CODES`` turns into ``MissingObject``.
 
 The bucket is versioned: a presigned POST stays usable until it expires, so a second upload with the same ticket
 makes a new version of the key. A completion pins the version it checked (``StoredObject.version``), and that

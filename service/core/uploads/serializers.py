@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
@@ -33,8 +34,6 @@ class UploadRequestSerializer(serializers.Serializer[Any]):
         return value
 
     def validate_size_bytes(self, value: int) -> int:
-        from django.conf import settings
-
         limit: int = self.context.get("max_bytes") or getattr(settings, self.max_bytes_setting)
         if value > limit:
             raise serializers.ValidationError(f"must be at most {limit} bytes ({self.max_bytes_setting})")

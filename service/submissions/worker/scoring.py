@@ -30,8 +30,6 @@ from ..models import Submission
 
 logger = logging.getLogger(__name__)
 
-READ_CHUNK_BYTES = 1024 * 1024
-
 
 class Outcome(StrEnum):
     SCORED = "scored"
@@ -83,14 +81,11 @@ def _read_checked(
         predictions = read_predictions(reader, truth, submission_limits(submission.competition))
     except CsvProblem as problem:
         return problem
-    while reader.read(READ_CHUNK_BYTES):  # the digest covers the whole file, whatever the parser left unread
-        pass
     declared_sha256 = submission.upload_sha256
-    if declared_sha256 and reader.hexdigest() != declared_sha256:
+    sha256 = reader.hexdigest()  # of the whole file, whatever the parser left unread
+    if declared_sha256 and sha256 != declared_sha256:
         return CsvProblem(
-            1,
-            f"the file's SHA-256 is {reader.hexdigest()}, not the {declared_sha256} declared when the upload was "
-            "requested",
+            1, f"the file's SHA-256 is {sha256}, not the {declared_sha256} declared when the upload was requested"
         )
     return predictions
 

@@ -148,8 +148,9 @@ class ScoringWorker:
             if messages:
                 self.protection.disable()
 
-    def handle(self, message: Received, waiting: list[Received] | None = None) -> bool:
-        """Run the message's unit of work; True when the message is done with (to be deleted)."""
+    def handle(self, message: Received, waiting: list[Received]) -> bool:
+        """Run the message's unit of work (``waiting``: the batch's messages after it, kept invisible meanwhile);
+        True when the message is done with (to be deleted)."""
         try:
             submission_id = ScoringMessage.decode(message.body).submission_id
         except MalformedMessage:
@@ -160,7 +161,7 @@ class ScoringWorker:
             return False
         self.protection.enable(minutes=self.config.protection_minutes)  # renewed for each message of a batch
         future = self._work.submit(lambda: self.unit_of_work(submission_id))
-        waited = self._wait_with_heartbeat(future, [message, *(waiting or [])])
+        waited = self._wait_with_heartbeat(future, [message, *waiting])
         if waited is not Waited.DONE:
             self._release(message, submission_id, waited)
             return False

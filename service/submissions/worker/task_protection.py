@@ -21,9 +21,8 @@ AGENT_TIMEOUT_SECONDS = 2.0
 
 
 class TaskProtection:
-    def __init__(self, agent_uri: str, *, timeout_seconds: float = AGENT_TIMEOUT_SECONDS) -> None:
+    def __init__(self, agent_uri: str) -> None:
         self.agent_uri = agent_uri.rstrip("/")
-        self.timeout_seconds = timeout_seconds
 
     def enable(self, *, minutes: int) -> bool:
         """Protect the task for ``minutes`` (ECS lets it lapse then, should this process never disable it)."""
@@ -43,7 +42,7 @@ class TaskProtection:
             headers={"Content-Type": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310 - as above
+            with urllib.request.urlopen(request, timeout=AGENT_TIMEOUT_SECONDS) as response:  # noqa: S310 - as above
                 answer = json.loads(response.read() or b"{}")
         except (OSError, ValueError) as exc:  # unreachable, an HTTP error status, a body that is not JSON
             logger.warning("could not set the task's scale-in protection to %s: %s", state, exc)
