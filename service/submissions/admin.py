@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.html import format_html
 
 from core.uploads.stores import object_store
@@ -45,6 +46,12 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
         "scored_at",
     ]
     show_full_result_count = False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Submission | None = None) -> bool:
+        """Never here: the admin would delete the row without the service's team lock, audit event and board
+        rebuild (the team's entries would not fall back to its next best, the private board's choice would not be
+        made again). Hosts delete through the API (``DELETE .../submissions/{id}/``)."""
+        return False
 
     @admin.display(description="file")
     def stored_file(self, submission: Submission) -> str:

@@ -1,6 +1,6 @@
 """The admin shows what the upload flow and scoring own without letting an operator change it: a ground truth's
 file and version (a validated upload sets them, workers cache by version), a submission's slot, status and
-declared upload."""
+declared upload; and it deletes no submission (the service does, with the boards' fallback)."""
 
 from __future__ import annotations
 
@@ -32,3 +32,10 @@ def test_a_submissions_slot_status_and_declared_upload_cannot_be_edited(operator
     owned = {"file", "file_version", "upload_bytes", "upload_sha256", "status", "error", "error_line", "slot_day"}
     owned |= {"queued_at", "sent_at", "scored_at", "public_score", "private_score", "row_count"}
     assert not editable_fields(Submission, operator_request) & owned
+
+
+def test_submissions_cannot_be_deleted_in_the_admin(operator_request):
+    """Deleting goes through the service (team lock, audit, the boards' fallback to the next best)."""
+    submission_admin = admin.site.get_model_admin(Submission)
+    assert not submission_admin.has_delete_permission(operator_request)
+    assert "delete_selected" not in submission_admin.get_actions(operator_request)
