@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.utils import get_deleted_objects
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 
 from competitions.models import GroundTruth
 from submissions.models import Submission
+
+from .factories import all_correct, client_for, make_competition, make_team, make_user, upload_predictions
 
 
 @pytest.fixture
@@ -39,3 +42,13 @@ def test_submissions_cannot_be_deleted_in_the_admin(operator_request):
     submission_admin = admin.site.get_model_admin(Submission)
     assert not submission_admin.has_delete_permission(operator_request)
     assert "delete_selected" not in submission_admin.get_actions(operator_request)
+
+
+def test_a_competition_with_submissions_cannot_be_deleted_in_the_admin_either(operator_request):
+    member = make_user("member")
+    competition = make_competition("kept", make_user("host"))
+    make_team(competition, "Team", member)
+    assert upload_predictions(client_for(member), "kept", all_correct()).status_code == 201
+
+    _, _, perms_needed, _ = get_deleted_objects([competition], operator_request, admin.site)
+    assert perms_needed == {"submission"}
