@@ -1,6 +1,7 @@
 """Hosts upload the ground truth as CSV; it is validated, summarised, and never served."""
 
 import pytest
+from django.core.files.storage import storages
 
 from competitions.models import GroundTruth
 from scoring.ground_truth_store import read_ground_truth
@@ -27,7 +28,8 @@ def test_a_valid_file_is_stored_and_summarised(host_client):
     assert response.json()["private_rows"] == 1
     stored = GroundTruth.objects.get()
     assert stored.rows is None  # the previous release's JSON column is no longer written
-    with stored.file.open("rb") as parquet:
+    # Read as the service reads it (the alias, not the field's storage bound when the model was imported).
+    with storages["ground_truth"].open(str(stored.file.name), "rb") as parquet:
         truth = read_ground_truth(parquet)
     assert rows_of(truth) == {"a": [1.5, "Public"], "b": [2.0, "Private"], "c": [3.0, "Public"]}
     assert stored.file.name == f"{stored.competition_id}/{stored.version}.parquet"

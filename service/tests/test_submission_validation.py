@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 
 from submissions.models import DailySubmissionQuota, Submission
 
@@ -130,7 +131,8 @@ def test_valid_file_is_scored_on_both_boards(setup):
     assert body["private_score"] is None  # hidden from participants until the end
     submission = Submission.objects.get(pk=body["id"])
     assert submission.private_score == pytest.approx(2 / 3)
-    assert submission.file.read().decode().startswith("id,prediction")
+    with storages["default"].open(str(submission.file.name), "rb") as stored:  # the alias, as the service reads it
+        assert stored.read().decode().startswith("id,prediction")
 
 
 def test_header_case_whitespace_and_blank_lines_are_tolerated(setup):
