@@ -18,10 +18,10 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk import region_info
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig, OffHoursConfig
+from stacks.scheduler import scheduler_role, universal_target_arn
 
 WORKING_DAYS = "MON-FRI"
 
@@ -42,13 +42,8 @@ class OffHoursSchedule(Construct):
     def __init__(self, scope: Construct, construct_id: str, props: OffHoursScheduleProps) -> None:
         super().__init__(scope, construct_id)
         config = props.config
-        role = iam.Role(
-            self,
-            "Role",
-            description=f"EventBridge Scheduler stops and starts {props.what} outside working hours",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": config.account}}
-            ),
+        role = scheduler_role(
+            self, config, description=f"EventBridge Scheduler stops and starts {props.what} outside working hours"
         )
         role.add_to_policy(
             iam.PolicyStatement(
@@ -56,7 +51,6 @@ class OffHoursSchedule(Construct):
                 resources=[props.resource_arn],
             )
         )
-        partition = region_info.RegionInfo.get(config.region).partition or "aws"
         target_input = cdk.Stack.of(self).to_json_string(dict(props.target_input))
         for schedule_id, action, hour, verb in (
             ("Stop", props.stop_action, props.off_hours.stop_hour_utc, "stops"),
@@ -70,7 +64,7 @@ class OffHoursSchedule(Construct):
                 schedule_expression_timezone="UTC",
                 flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
                 target=scheduler.CfnSchedule.TargetProperty(
-                    arn=f"arn:{partition}:scheduler:::aws-sdk:{props.sdk_service}:{action}",
+                    arn=universal_target_arn(config, service=props.sdk_service, action=action),
                     role_arn=role.role_arn,
                     input=target_input,
                     # A call that fails (the instance is still backing up, or already in the state asked for) is

@@ -26,12 +26,12 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import region_info
 from constructs import Construct, IConstruct
 
 from stacks.config import EnvironmentConfig, OffHoursConfig
 from stacks.nag import acknowledge, iam5
 from stacks.off_hours import WORKING_DAYS
+from stacks.scheduler import scheduler_role, universal_target_arn
 from stacks.service.runtime import TASK_SUBNETS
 
 SWEEP_COMMAND = ["python", "manage.py", "sweep_scoring"]
@@ -67,7 +67,6 @@ class ScoringSweep(Construct):
         super().__init__(scope, construct_id)
         config = props.config
         self.role = self._role(props)
-        partition = region_info.RegionInfo.get(config.region).partition or "aws"
         self.schedule = scheduler.CfnSchedule(
             self,
             "Schedule",
@@ -78,7 +77,7 @@ class ScoringSweep(Construct):
             schedule_expression_timezone="UTC",
             flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
             target=scheduler.CfnSchedule.TargetProperty(
-                arn=f"arn:{partition}:scheduler:::aws-sdk:ecs:runTask",
+                arn=universal_target_arn(config, service="ecs", action="runTask"),
                 role_arn=self.role.role_arn,
                 input=cdk.Stack.of(self).to_json_string(_universal_target_input(props)),
                 retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
@@ -90,13 +89,8 @@ class ScoringSweep(Construct):
 
     def _role(self, props: ScoringSweepProps) -> iam.Role:
         stack = cdk.Stack.of(self)
-        role = iam.Role(
-            self,
-            "Role",
-            description=f"EventBridge Scheduler runs the {props.config.name} scoring sweep",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": props.config.account}}
-            ),
+        role = scheduler_role(
+            self, props.config, description=f"EventBridge Scheduler runs the {props.config.name} scoring sweep"
         )
         family = stack.format_arn(
             service="ecs", resource="task-definition", resource_name=f"{props.task_definition.family}:*"
