@@ -93,8 +93,11 @@ def test_file_over_the_size_limit_is_rejected(setup, settings):
     settings.SUBMISSION_MAX_BYTES = 20
     _, _, client = setup
     response = post(client, GOOD)
-    assert response.status_code == 400
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_submission")
     assert "larger than the limit of 20 bytes" in response.json()["error"]["message"]
+    # Refused before anything is stored or counted.
+    assert not Submission.objects.exists()
+    assert not DailySubmissionQuota.objects.filter(used__gt=0).exists()
 
 
 def test_non_utf8_file_is_rejected_with_its_line(setup):
