@@ -10,18 +10,12 @@ import pytest
 from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
+from access.denial_throttle import DEFAULT_RATE
 from access.models import AuditEvent
 
 from .factories import client_for, make_competition, make_team, make_user
 
 GRANT = {"user": "outsider", "role": "competition-host"}
-
-
-def denied_writes_limit() -> int:
-    """The configured rate's count (THROTTLE_DENIED_WRITES, 10/minute by default)."""
-    rate = SimpleRateThrottle.THROTTLE_RATES["denied_writes"]
-    assert rate is not None
-    return int(rate.split("/")[0])
 
 
 @pytest.fixture
@@ -98,7 +92,7 @@ def test_the_log_serves_the_count(open_competition, generous_throttle):
 
 
 def test_refusals_beyond_the_rate_answer_429_and_are_not_logged(open_competition):
-    limit = denied_writes_limit()
+    limit = int(DEFAULT_RATE.split("/")[0])
     client = client_for(make_user("outsider"))
 
     statuses = grant_attempts(client, 30)
@@ -124,6 +118,6 @@ def test_the_throttle_counts_refusals_only(open_competition):
 
 
 def test_the_throttle_is_per_user(open_competition):
-    limit = denied_writes_limit()
+    limit = int(DEFAULT_RATE.split("/")[0])
     grant_attempts(client_for(make_user("outsider")), limit + 1)
     assert grant_attempts(client_for(make_user("someone")), 1) == [403]
